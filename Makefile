@@ -1,0 +1,159 @@
+# drac: dracd, libdrac and dracctl.
+#
+#   make            build everything under $(B) (default build/)
+#   make run        install missing packages, start rpcbind if needed and
+#                   run dracd in the foreground on ./var
+#   make check      the test suite (normal build, then sanitizers, valgrind)
+#   make install    DESTDIR, PREFIX honoured
+#
+# Objects, programs and libraries go to $(B); SAN=1 adds the address and
+# undefined-behaviour sanitizers (make check builds that in build/san).
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+SBINDIR	?= $(PREFIX)/sbin
+LIBDIR	?= $(PREFIX)/lib
+INCDIR	?= $(PREFIX)/include
+MANDIR	?= $(PREFIX)/share/man
+
+B	?= build
+CC	?= cc
+CFLAGS	?= -O2 -g
+SAN	?=
+SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=all
+SANFLAGS = $(if $(SAN),$(SANITIZE))
+TIRPC_CFLAGS != pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc
+TIRPC_LIBS   != pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc
+CPPFLAGS += -D_GNU_SOURCE -I. $(TIRPC_CFLAGS)
+# libtirpc's API is built on casts to xdrproc_t.
+WARN	= -std=c11 -Wall -Wextra -Werror -Wno-cast-function-type
+# rpcgen output is not ours to fix: no -Werror there.
+GENWARN	= -std=gnu11 -w
+ALLCF	= $(CFLAGS) $(SANFLAGS) -fPIC
+LDFLAGS	+= $(SANFLAGS)
+DBLIB	= -ldb-5.3
+
+SOVER	= 1
+LIBSO	= libdrac.so.$(SOVER)
+
+GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
+DRACD_OBJS = dracd.o store.o map.o allow.o expire.o addr.o log.o drac_svc.o drac_xdr.o
+LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
+CTL_OBJS   = dracctl.o
+
+PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
+# C test drivers for tests/t-*.sh, built with everything else.
+TESTPROGS += $(B)/tests/allowtest
+TESTPROGS += $(B)/tests/rawrpc
+TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
+MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
+
+all: $(PROGS) $(TESTPROGS)
+
+drac.h: drac.x
+	rm -f $@
+	rpcgen -h -M -o $@ drac.x
+drac_xdr.c: drac.x
+	rm -f $@
+	rpcgen -c -o $@ drac.x
+drac_clnt.c: drac.x
+	rm -f $@
+	rpcgen -l -M -o $@ drac.x
+drac_svc.c: drac.x
+	rm -f $@
+	rpcgen -m -M -o $@ drac.x
+
+$(B)/drac_%.o: drac_%.c drac.h
+	@mkdir -p $(B)
+	$(CC) $(CPPFLAGS) $(GENWARN) $(ALLCF) -c -o $@ $<
+
+$(B)/%.o: %.c drac.h $(wildcard *.h)
+	@mkdir -p $(B)
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) -c -o $@ $<
+
+$(B)/dracd: $(addprefix $(B)/,$(DRACD_OBJS))
+	$(CC) $(LDFLAGS) -o $@ $^ $(DBLIB) $(TIRPC_LIBS)
+
+$(B)/libdrac.a: $(addprefix $(B)/,$(LIB_OBJS))
+	rm -f $@
+	ar rcs $@ $^
+
+$(B)/$(LIBSO): $(addprefix $(B)/,$(LIB_OBJS))
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO) -o $@ $^ $(TIRPC_LIBS)
+	ln -sf $(LIBSO) $(B)/libdrac.so
+
+$(B)/dracctl: $(addprefix $(B)/,$(CTL_OBJS)) $(B)/libdrac.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(TIRPC_LIBS)
+
+$(B)/tests/rawrpc: tests/rawrpc.c
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/rawrpc.c
+
+# libtest: the compatible API as an old POP server calls it; libtest-so
+# is the same program linked against the shared library.
+$(B)/tests/libtest: tests/libtest.c drac.h $(B)/libdrac.a
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/libtest.c \
+	    $(B)/libdrac.a $(TIRPC_LIBS) -lpthread
+
+$(B)/tests/libtest-so: tests/libtest.c drac.h $(B)/$(LIBSO)
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/libtest.c \
+	    $(B)/$(LIBSO) -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
+
+$(B)/tests/allowtest: tests/allowtest.c allow.h $(B)/allow.o $(B)/log.o
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/allowtest.c \
+	    $(B)/allow.o $(B)/log.o
+
+# Debian packages the build, make run and make check need.
+DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
+	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
+	  procps iproute2 util-linux psmisc swaks
+
+deps:
+	@missing=; for p in $(DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		    grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	[ -z "$$missing" ] && exit 0; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		echo "missing packages; as root run: apt-get install$$missing"; \
+		exit 1; \
+	fi; \
+	echo "installing:$$missing"; \
+	apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -q --no-install-recommends $$missing
+
+run: deps all
+	@mkdir -p var
+	@[ -f var/dracd.allow ] || cp dracd.allow-sample var/dracd.allow
+	@tests/rpcbind-up.sh
+	$(B)/dracd -f -a var/dracd.allow var/dracd.db
+
+check: deps
+	$(MAKE) all
+	$(MAKE) B=build/san SAN=1 all
+	tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
+	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
+	    $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(B)/dracd $(DESTDIR)$(SBINDIR)/dracd
+	install -m 755 $(B)/dracctl $(DESTDIR)$(BINDIR)/dracctl
+	install -m 644 $(B)/libdrac.a $(DESTDIR)$(LIBDIR)/libdrac.a
+	install -m 755 $(B)/$(LIBSO) $(DESTDIR)$(LIBDIR)/$(LIBSO)
+	ln -sf $(LIBSO) $(DESTDIR)$(LIBDIR)/libdrac.so
+	install -m 644 drac.h $(DESTDIR)$(INCDIR)/drac.h
+	install -m 644 dracd.8 dracctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 644 dracauth.3 $(DESTDIR)$(MANDIR)/man3/
+	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
+	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
+	    dracdisc6; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+
+clean:
+	rm -rf build $(GEN)
+
+.PHONY: all deps run check install clean

@@ -1,0 +1,168 @@
+/*
+ * addr.c: address conversions, the map key forms, and the input rules.
+ *
+ * Map keys (lowercase, what each MTA looks up; see dracd(8)):
+ *	IPv4	"10.1.2.3"
+ *	IPv6	"2001:db8::1"			inet_ntop form (postfix, exim)
+ *		"ipv6:2001:db8:0:0:0:0:0:1"	sendmail's ${client_addr}
+ * An IPv4-mapped IPv6 address is IPv4 everywhere.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+
+static const uint8_t v4prefix[12] = {
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+};
+
+/* Non-zero when the address is IPv4. */
+int
+addr_is_v4(const struct addr *ad)
+{
+	return memcmp(ad->a, v4prefix, sizeof(v4prefix)) == 0;
+}
+
+/* Set an IPv4 address from a host-order integer. */
+void
+addr_from_v4(struct addr *ad, uint32_t v4)
+{
+	memcpy(ad->a, v4prefix, sizeof(v4prefix));
+	ad->a[12] = v4 >> 24;
+	ad->a[13] = v4 >> 16;
+	ad->a[14] = v4 >> 8;
+	ad->a[15] = v4;
+}
+
+/* Convert an AF_INET or AF_INET6 sockaddr; -1 for any other family. */
+int
+addr_from_sockaddr(struct addr *ad, const struct sockaddr *sa)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	switch (sa->sa_family) {
+	case AF_INET:
+		sin = (const struct sockaddr_in *)sa;
+		addr_from_v4(ad, ntohl(sin->sin_addr.s_addr));
+		return 0;
+	case AF_INET6:
+		sin6 = (const struct sockaddr_in6 *)sa;
+		memcpy(ad->a, &sin6->sin6_addr, sizeof(ad->a));
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* Parse an IPv4 or IPv6 address in text; -1 when it is neither. */
+int
+addr_from_text(struct addr *ad, const char *s)
+{
+	struct in_addr	in;
+
+	if (inet_pton(AF_INET, s, &in) == 1) {
+		addr_from_v4(ad, ntohl(in.s_addr));
+		return 0;
+	}
+	return inet_pton(AF_INET6, s, ad->a) == 1 ? 0 : -1;
+}
+
+/* The address as text (dotted quad or inet_ntop form) in buf. */
+const char *
+addr_text(const struct addr *ad, char *buf, size_t len)
+{
+	if (addr_is_v4(ad))
+		return inet_ntop(AF_INET, ad->a + 12, buf, len);
+	return inet_ntop(AF_INET6, ad->a, buf, len);
+}
+
+/* Fill keys with the map keys of the address; returns how many. */
+int
+addr_keys(const struct addr *ad, char keys[ADDR_MAXKEYS][ADDR_KEYLEN])
+{
+	const uint8_t	*a = ad->a;
+
+	addr_text(ad, keys[0], ADDR_KEYLEN);
+	if (addr_is_v4(ad))
+		return 1;
+	snprintf(keys[1], ADDR_KEYLEN, "ipv6:%x:%x:%x:%x:%x:%x:%x:%x",
+	    a[0] << 8 | a[1], a[2] << 8 | a[3], a[4] << 8 | a[5],
+	    a[6] << 8 | a[7], a[8] << 8 | a[9], a[10] << 8 | a[11],
+	    a[12] << 8 | a[13], a[14] << 8 | a[15]);
+	return 2;
+}
+
+/*
+ * Parse a map key of LEN bytes (one of the forms above, with or without a
+ * trailing NUL).  Returns 0, or -1 for a key dracd does not write.
+ */
+int
+addr_from_key(struct addr *ad, const char *key, size_t len)
+{
+	char	buf[ADDR_KEYLEN], *s = buf;
+
+	if (len > 0 && key[len - 1] == '\0')
+		len--;
+	if (len == 0 || len >= sizeof(buf) || memchr(key, '\0', len))
+		return -1;
+	memcpy(buf, key, len);
+	buf[len] = '\0';
+	if (strncmp(s, "ipv6:", 5) == 0) {
+		s += 5;
+		if (strchr(s, '.') != NULL)
+			return -1;
+		return inet_pton(AF_INET6, s, ad->a) == 1 &&
+		    !addr_is_v4(ad) ? 0 : -1;
+	}
+	return addr_from_text(ad, s);
+}
+
+static int
+v4_refused(const uint8_t *a, int remote, const char **why)
+{
+	*why = NULL;
+	if (a[0] == 0)
+		*why = "unspecified or \"this network\" address";
+	else if (a[0] == 127 && remote)
+		*why = "loopback address from a remote caller";
+	else if (a[0] >= 224 && a[0] <= 239)
+		*why = "multicast address";
+	else if (a[0] >= 240)
+		*why = "reserved or broadcast address";
+	return *why != NULL;
+}
+
+static int
+is_loopback(const struct addr *ad)
+{
+	static const uint8_t	lo6[16] = { [15] = 1 };
+
+	if (addr_is_v4(ad))
+		return ad->a[12] == 127;
+	return memcmp(ad->a, lo6, sizeof(lo6)) == 0;
+}
+
+/*
+ * The input rules: why the address may not be authorized when the request
+ * comes from caller, or NULL when it may.
+ */
+const char *
+addr_refuse(const struct addr *ad, const struct addr *caller)
+{
+	static const uint8_t	zero[16];
+	const char		*why;
+	int			 remote = !is_loopback(caller);
+
+	if (addr_is_v4(ad))
+		return v4_refused(ad->a + 12, remote, &why) ? why : NULL;
+	if (memcmp(ad->a, zero, sizeof(zero)) == 0)
+		return "unspecified address";
+	if (is_loopback(ad) && remote)
+		return "loopback address from a remote caller";
+	if (ad->a[0] == 0xff)
+		return "multicast address";
+	return NULL;
+}

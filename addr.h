@@ -1,0 +1,32 @@
+/*
+ * addr.h: client addresses as dracd handles them.
+ *
+ * An address is 16 bytes; IPv4 is held IPv4-mapped (::ffff:a.b.c.d), so
+ * one type serves both families and a mapped IPv6 address is IPv4.
+ */
+#ifndef ADDR_H
+#define ADDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct addr {
+	uint8_t	a[16];
+};
+
+/* Longest key text: "ipv6:" + 8 groups of 4 hex digits and 7 colons. */
+#define ADDR_KEYLEN	48
+/* Most keys one address is stored under. */
+#define ADDR_MAXKEYS	2
+
+int		 addr_is_v4(const struct addr *);
+void		 addr_from_v4(struct addr *, uint32_t);
+int		 addr_from_sockaddr(struct addr *, const struct sockaddr *);
+int		 addr_from_text(struct addr *, const char *);
+const char	*addr_text(const struct addr *, char *, size_t);
+int		 addr_keys(const struct addr *, char [ADDR_MAXKEYS][ADDR_KEYLEN]);
+int		 addr_from_key(struct addr *, const char *, size_t);
+const char	*addr_refuse(const struct addr *, const struct addr *);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * map.h: the relay map, a Berkeley DB file the MTAs read as an access map.
+ */
+#ifndef MAP_H
+#define MAP_H
+
+#include <time.h>
+
+#include "addr.h"
+
+enum map_type {
+	MAP_HASH,
+	MAP_BTREE
+};
+
+struct map;
+
+struct map	*map_open(const char *, enum map_type, int, int);
+int		 map_scan(struct map *,
+		    int (*)(const struct addr *, time_t, void *), void *);
+int		 map_lock(struct map *);
+int		 map_put(struct map *, const struct addr *, time_t);
+int		 map_del(struct map *, const struct addr *);
+int		 map_unlock(struct map *, int);
+int		 map_close(struct map *);
+
+#endif

@@ -1,0 +1,253 @@
+/*
+ * store.c: the authorizations, kept in two places: the expiry index in
+ * memory (expire.c) and the map on disk (map.c).
+ *
+ * Group commit: an add goes into the index and a queue at once and is
+ * acknowledged; the queue is written to the map, in one locked change that
+ * ends with a sync, at most window msec later (at once with window 0).  So
+ * the file is never left half-written between two locked changes, and a
+ * reader waits for one batch, not for the whole map.  While the map cannot
+ * be written (full disk...) adds are written at once and fail with it.
+ *
+ * Expiry: the index knows what expires first; due entries are deleted in
+ * batches of EXPIRE_BATCH, each its own locked change, with the event loop
+ * (and the MTAs) running between batches.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "expire.h"
+#include "log.h"
+#include "store.h"
+
+#define EXPIRE_BATCH	256
+#define MAX_QUEUE	65536	/* adds held while the map fails */
+
+struct store {
+	struct store_conf	 conf;
+	struct map		*map;
+	struct expire		*idx;
+	struct addr		*queue;
+	size_t			 nqueue, qcap;
+	long long		 deadline;	/* msec, monotonic; 0: none */
+	time_t			 retry;		/* no expiry before this */
+	int			 healthy;
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+index_record(const struct addr *ad, time_t when, void *arg)
+{
+	struct store	*s = arg;
+	time_t		 old;
+
+	if (expire_get(s->idx, ad, &old) == 0 && old >= when)
+		return 0;
+	if (expire_set(s->idx, ad, when) == -1) {
+		log_warnx("%s: out of memory indexing the map",
+		    s->conf.path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the map and index what it holds; NULL (logged) on failure. */
+struct store *
+store_open(const struct store_conf *conf)
+{
+	struct store	*s;
+	int		 other;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL ||
+	    (s->idx = expire_new()) == NULL) {
+		log_warn("store_open");
+		free(s);
+		return NULL;
+	}
+	s->conf = *conf;
+	s->healthy = 1;
+	if ((s->map = map_open(conf->path, conf->type, conf->nul,
+	    conf->truncate)) == NULL)
+		goto fail;
+	if ((other = map_scan(s->map, index_record, s)) == -1)
+		goto fail;
+	if (other > 0)
+		log_warnx("%s: %d records with keys or values dracd does not "
+		    "write were left alone", conf->path, other);
+	return s;
+fail:
+	store_close(s);
+	return NULL;
+}
+
+/* Write the queue to the map in one change; 0, or -1 (queue kept). */
+static int
+flush(struct store *s)
+{
+	time_t	when;
+	size_t	i;
+	int	ret = 0;
+
+	s->deadline = 0;
+	if (s->nqueue == 0)
+		return 0;
+	if (map_lock(s->map) == -1) {
+		s->healthy = 0;
+		return -1;
+	}
+	for (i = 0; ret == 0 && i < s->nqueue; i++)
+		if (expire_get(s->idx, &s->queue[i], &when) == 0)
+			ret = map_put(s->map, &s->queue[i], when);
+	if (map_unlock(s->map, 0) == -1)
+		ret = -1;
+	if (ret == -1) {
+		s->healthy = 0;
+		return -1;
+	}
+	if (!s->healthy)
+		log_info("%s: map writable again", s->conf.path);
+	s->healthy = 1;
+	s->nqueue = 0;
+	return 0;
+}
+
+static int
+enqueue(struct store *s, const struct addr *ad)
+{
+	struct addr	*nq;
+	size_t		 ncap;
+
+	if (s->nqueue == s->qcap) {
+		ncap = s->qcap ? s->qcap * 2 : 64;
+		if (ncap > MAX_QUEUE ||
+		    (nq = reallocarray(s->queue, ncap, sizeof(*nq))) == NULL)
+			return -1;
+		s->queue = nq;
+		s->qcap = ncap;
+	}
+	s->queue[s->nqueue++] = *ad;
+	return 0;
+}
+
+/*
+ * Authorize ad for conf.expire seconds from now.  Returns 0 once it is in
+ * the index and queued (or, without group commit, in the map), -1 when it
+ * could not be stored.
+ */
+int
+store_add(struct store *s, const struct addr *ad)
+{
+	if (expire_set(s->idx, ad, time(NULL) + s->conf.expire) == -1) {
+		log_limited(LIMIT_MAP, "out of memory");
+		return -1;
+	}
+	if (enqueue(s, ad) == -1) {
+		log_limited(LIMIT_MAP, "%s: %zu adds waiting for the map; "
+		    "refusing more", s->conf.path, s->nqueue);
+		return -1;
+	}
+	if (s->conf.window == 0 || !s->healthy)
+		return flush(s);
+	if (s->deadline == 0)
+		s->deadline = now_ms() + s->conf.window;
+	return 0;
+}
+
+/* Delete one batch of due entries from the map and the index. */
+static void
+expire_batch(struct store *s, time_t now)
+{
+	struct addr	batch[EXPIRE_BATCH];
+	time_t		when[EXPIRE_BATCH];
+	int		n = 0, i, ret = 0;
+
+	if (expire_first(s->idx, &batch[0], &when[0]) == -1 ||
+	    when[0] > now)
+		return;
+	if (map_lock(s->map) == -1) {
+		s->retry = now + 1;
+		return;
+	}
+	while (n < EXPIRE_BATCH && ret == 0 &&
+	    expire_first(s->idx, &batch[n], &when[n]) == 0 &&
+	    when[n] <= now) {
+		if ((ret = map_del(s->map, &batch[n])) == 0)
+			expire_remove(s->idx, &batch[n++]);
+	}
+	if (map_unlock(s->map, 0) == -1 || ret == -1) {
+		/* Not gone from the file: keep them, try again later. */
+		for (i = 0; i < n; i++)
+			expire_set(s->idx, &batch[i], when[i]);
+		s->retry = now + 1;
+	}
+}
+
+/* Msec until store_run() has work, 0 for now, -1 for none. */
+int
+store_timeout(struct store *s)
+{
+	struct addr	ad;
+	time_t		when, now = time(NULL);
+	long long	ms = -1, d;
+
+	if (s->deadline != 0)
+		ms = s->deadline > now_ms() ? s->deadline - now_ms() : 0;
+	if (expire_first(s->idx, &ad, &when) == 0) {
+		if (when < s->retry)
+			when = s->retry;
+		d = when > now ? (long long)(when - now) * 1000 : 0;
+		if (ms == -1 || d < ms)
+			ms = d;
+	}
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+/* Do what is due: write the queue, delete one batch of expired entries. */
+void
+store_run(struct store *s)
+{
+	time_t	now = time(NULL);
+
+	if (s->deadline != 0 && now_ms() >= s->deadline)
+		flush(s);
+	if (now >= s->retry)
+		expire_batch(s, now);
+}
+
+/* How many addresses are authorized. */
+size_t
+store_count(const struct store *s)
+{
+	return expire_count(s->idx);
+}
+
+/* Write what is queued, then sync and close the map; 0 or -1 (logged). */
+int
+store_close(struct store *s)
+{
+	int	ret = 0;
+
+	if (s == NULL)
+		return 0;
+	if (s->map != NULL && flush(s) == -1) {
+		log_warnx("%s: %zu adds could not be written", s->conf.path,
+		    s->nqueue);
+		ret = -1;
+	}
+	if (map_close(s->map) == -1)
+		ret = -1;
+	expire_free(s->idx);
+	free(s->queue);
+	free(s);
+	return ret;
+}

@@ -1,0 +1,30 @@
+/*
+ * store.h: the authorizations: the expiry index and the map, kept in step.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <time.h>
+
+#include "addr.h"
+#include "map.h"
+
+struct store_conf {
+	const char	*path;		/* the map file */
+	enum map_type	 type;
+	int		 nul;		/* keys and values end in NUL */
+	int		 truncate;	/* empty the map at open */
+	time_t		 expire;	/* seconds an add is good for */
+	int		 window;	/* group commit window, msec; 0: none */
+};
+
+struct store;
+
+struct store	*store_open(const struct store_conf *);
+int		 store_add(struct store *, const struct addr *);
+int		 store_timeout(struct store *);
+void		 store_run(struct store *);
+size_t		 store_count(const struct store *);
+int		 store_close(struct store *);
+
+#endif

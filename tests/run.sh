@@ -1,0 +1,49 @@
+#!/bin/sh
+# run.sh [TEST...]: the test suite (make check).
+#
+# As root it re-runs itself in private network, mount and UTS namespaces:
+# its own loopback, its own /run and so its own rpcbind, which it starts and
+# stops by PID.  The machine's rpcbind and any dracd already running are
+# never touched.  Each tests/t-*.sh runs against build/, then against the
+# sanitizer build (build/san); tests/v-*.sh run once.  Prints one line per
+# case and a closing "N passed, N failed".
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 2
+if [ "$(id -u)" -eq 0 ] && [ -z "${DRAC_NS:-}" ]; then
+	exec env DRAC_NS=1 unshare --net --mount --uts --propagation private \
+	    "$0" "$@"
+fi
+if [ -n "${DRAC_NS:-}" ]; then
+	ip link set lo up
+	mount -t tmpfs -o mode=755 tmpfs /run
+	hostname drac-test.localdomain
+fi
+rpcpid=
+out=$(mktemp)
+trap 'rm -f "$out" "$out.one"; [ -z "$rpcpid" ] || kill "$rpcpid" 2>/dev/null' EXIT
+tests/rpcbind-up.sh "$out.pid" || exit 2
+[ -f "$out.pid" ] && rpcpid=$(cat "$out.pid") && rm -f "$out.pid"
+
+if [ $# -gt 0 ]; then tests=$*; else tests=$(ls tests/t-*.sh tests/v-*.sh); fi
+builds=${BUILDS:-build build/san}
+for f in $tests; do
+	case $f in
+	*/v-*) bs=build ;;
+	*) bs=$builds ;;
+	esac
+	for b in $bs; do
+		B=$b sh "$f" >"$out.one" 2>&1
+		rc=$?
+		cat "$out.one" | tee -a "$out"
+		if [ $rc -ne 0 ] && ! grep -q '^FAIL - ' "$out.one"; then
+			echo "FAIL - $f[$b]: exited $rc" | tee -a "$out"
+		elif ! grep -q -e '^ok - ' -e '^FAIL - ' "$out.one"; then
+			echo "FAIL - $f[$b]: printed no result" | tee -a "$out"
+		fi
+	done
+done
+npass=$(grep -c '^ok - ' "$out")
+nfail=$(grep -c '^FAIL - ' "$out")
+echo "$npass passed, $nfail failed"
+[ "$nfail" -eq 0 ] && [ "$npass" -gt 0 ]
