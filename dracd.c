@@ -33,7 +33,7 @@
 #define DEFAULT_WINDOW	20	/* group commit window, msec */
 
 static struct allow		*allow;
-static const char		*allowpath = "/etc/mail/dracd.allow";
+static char			*allowpath;
 static struct store		*store;
 static volatile sig_atomic_t	 gotterm, gothup;
 
@@ -344,12 +344,14 @@ main(int argc, char *argv[])
 		.window = DEFAULT_WINDOW,
 	};
 	sigset_t		 waitmask;
+	const char		*allowarg = "/etc/mail/dracd.allow";
+	char			*mappath;
 	int			 ch, fg = 0, debug = 0, ret;
 
 	while ((ch = getopt(argc, argv, "a:de:fiNs:t:")) != -1) {
 		switch (ch) {
 		case 'a':
-			allowpath = optarg;
+			allowarg = optarg;
 			break;
 		case 'd':
 			debug = fg = 1;
@@ -402,8 +404,8 @@ main(int argc, char *argv[])
 
 	log_init(1, debug);
 	umask(022);
-	conf.path = absolute(conf.path);
-	allowpath = absolute(allowpath);
+	conf.path = mappath = absolute(conf.path);
+	allowpath = absolute(allowarg);
 	load_allow(1);
 	check_running();
 	if ((store = store_open(&conf)) == NULL)
@@ -424,6 +426,8 @@ main(int argc, char *argv[])
 	svc_unreg(DRACPROG, DRACVERS);
 	svc_unreg(DRACPROG, DRACVERS6);
 	allow_free(allow);
+	free(allowpath);
+	free(mappath);
 	log_info("stopped");
 	return ret == 0 ? 0 : 1;
 }

@@ -13,13 +13,14 @@ B=${B:-build}
 DRACD=$TOP/$B/dracd
 DRACCTL=$TOP/$B/dracctl
 TNAME=$(basename "$0" .sh)
+T=$(mktemp -d "${TMPDIR:-/tmp}/drac-$TNAME-$(basename "$B").XXXXXX")
 [ "$B" = build ] || TNAME="$TNAME[$(basename "$B")]"
-T=$(mktemp -d "${TMPDIR:-/tmp}/drac-$TNAME.XXXXXX")
 chmod 755 "$T"
 DRACD_PID=
 DRACD_RC=
 NFAIL=0
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$TOP/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:exitcode=86}
 
 lib_cleanup() {

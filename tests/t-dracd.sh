@@ -123,13 +123,16 @@ kill -HUP "$DRACD_PID"
 sleep 0.3
 t "IPv6 caller listed: accepted" "$DRACCTL" -s ::1 -p tcp6 add 198.51.100.3
 
+before=$(value 10.1.2.3)
 t "SIGTERM: exit 0, clean" dracd_stop TERM
 tf "SIGTERM: unregistered" sh -c 'rpcinfo -p 127.0.0.1 | grep -q 900101'
 t "map verifies after exit" db_verify -q "$MAP"
 
 # Restart: entries kept and indexed; an expired one is removed.
 printf '127.0.0.1\n::1\n' >"$T/allow"
-n=$(nkeys "$MAP")
+# One entry per address: IPv4 keys and the ipv6: form of each IPv6 one,
+# plus the expired 203.0.113.1 loaded below.
+n=$(dump "$MAP" | awk '$1 !~ /:/ || $1 ~ /^ipv6:/' | wc -l)
 db_load -T -t hash "$MAP" <<EOF2
 203.0.113.1
 1000
@@ -137,8 +140,8 @@ not-an-address
 12345
 EOF2
 dracd_start -a "$T/allow" "$MAP"
-t "restart indexes the map" grep -q "($((n / 1)) entries)\|($((n - 3)) entries)\|entries)" "$T/dracd.log"
-t "restart keeps entries" added 10.1.2.3
+t "restart indexes the map" grep -q "($((n + 1)) entries)" "$T/dracd.log"
+t "restart keeps entries" test "$(value 10.1.2.3)" = "$before"
 t "expired entry from before removed" waitfor 5 hasnt "$MAP" 203.0.113.1
 t "foreign record left alone and logged" grep -q 'dracd does not write were left alone' "$T/dracd.log"
 t "foreign record still there" has "$MAP" not-an-address
