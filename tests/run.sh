@@ -11,6 +11,8 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2
 if [ "$(id -u)" -eq 0 ] && [ -z "${DRAC_NS:-}" ]; then
+	# The MTA test's packages, while there is a network (once: cached).
+	case " $* " in "  " | *mta*) sh tests/mta-fetch.sh ;; esac
 	exec env DRAC_NS=1 unshare --net --mount --uts --propagation private \
 	    "$0" "$@"
 fi
