@@ -151,7 +151,8 @@ install: all
 	install -m 644 dracauth.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
-	    dracdisc6; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+	    dracdisc6 dractimeout drac_open drac_add drac_add_v2 drac_ping \
+	    drac_close; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
 clean:
 	rm -rf build $(GEN)

@@ -1,0 +1,168 @@
+/*
+ * dracctl.c: authorize addresses at dracd, or check that it answers, from
+ * the command line (see dracctl(8)).  A thin front end to the handle API
+ * of libdrac.
+ *
+ * Exit status: 0 when every operation succeeded, 1 when one failed (one
+ * message per failure on stderr, naming the address), 2 on a usage error.
+ */
+
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drac.h"
+
+static const char *const transports[] = { "udp", "tcp", "udp6", "tcp6" };
+static const char *server = "localhost";
+static int verbose;
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: dracctl [-2v] [-p transport] [-s server] "
+	    "[-t seconds] add address ...\n"
+	    "       dracctl [-v] [-p transport] [-s server] [-t seconds] "
+	    "ping\n");
+	exit(2);
+}
+
+static int
+known_transport(const char *netid)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(transports) / sizeof(transports[0]); i++)
+		if (strcmp(netid, transports[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Milliseconds in a positive decimal number of seconds, or -1. */
+static int
+timeout_ms(const char *s)
+{
+	char *end;
+	double secs;
+
+	secs = strtod(s, &end);
+	if (end == s || *end != '\0' || !(secs > 0) || secs > 3600)
+		return -1;
+	return secs * 1000 < 1 ? 1 : (int)(secs * 1000 + 0.5);
+}
+
+/* Parses text as an IPv4 or IPv6 address into ss; -1 if it is neither. */
+static int
+parse_addr(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+add(struct drac *d, const char *text, int v2)
+{
+	struct sockaddr_storage ss;
+	char *msg = NULL;
+	int rc;
+
+	if (parse_addr(text, &ss) == -1) {
+		fprintf(stderr, "dracctl: %s: not an IPv4 or IPv6 address\n",
+		    text);
+		return 1;
+	}
+	if (v2)
+		rc = drac_add_v2(d, (struct sockaddr *)&ss, &msg);
+	else
+		rc = drac_add(d, (struct sockaddr *)&ss, &msg);
+	if (rc != 0) {
+		fprintf(stderr, "dracctl: %s: %s\n", text, msg);
+		return 1;
+	}
+	if (verbose)
+		printf("%s: added\n", text);
+	return 0;
+}
+
+static int
+ping(struct drac *d)
+{
+	char *msg = NULL;
+
+	if (drac_ping(d, &msg) != 0) {
+		fprintf(stderr, "dracctl: %s: %s\n", server, msg);
+		return 1;
+	}
+	if (verbose)
+		printf("%s: dracd answers\n", server);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const char *netid = "udp";
+	struct drac *d;
+	char *msg = NULL;
+	int ch, i, v2 = 0, ms = 0, rc = 0, isping;
+
+	while ((ch = getopt(argc, argv, "2p:s:t:v")) != -1) {
+		switch (ch) {
+		case '2':
+			v2 = 1;
+			break;
+		case 'p':
+			if (!known_transport(optarg))
+				usage();
+			netid = optarg;
+			break;
+		case 's':
+			server = optarg;
+			break;
+		case 't':
+			if ((ms = timeout_ms(optarg)) == -1)
+				usage();
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1)
+		usage();
+	isping = strcmp(argv[0], "ping") == 0;
+	if (isping ? argc != 1 || v2 : strcmp(argv[0], "add") != 0 || argc < 2)
+		usage();
+
+	if ((d = drac_open(server, netid, ms, &msg)) == NULL) {
+		fprintf(stderr, "dracctl: %s: %s\n", server, msg);
+		return 1;
+	}
+	if (isping)
+		rc = ping(d);
+	for (i = 1; !isping && i < argc; i++)
+		rc |= add(d, argv[i], v2);
+	drac_close(d);
+	return rc;
+}
