@@ -8,40 +8,62 @@
  *
  * Locking: Berkeley DB without an environment does no locking of its own.
  * MTAs read the file under a shared flock (Debian's sendmail and postfix)
- * or a shared fcntl lock (upstream builds), so every change takes both an
- * exclusive flock and an exclusive fcntl lock on a descriptor of our own,
- * and ends with DB->sync() before the locks are dropped: whenever the file
- * is unlocked it is complete and consistent.  Berkeley DB closes and
- * reopens the file only inside DB->open() (which drops a process's fcntl
- * locks, so at open only the flock is sure to hold); between open and
- * close it keeps one descriptor, so the fcntl lock holds for every change.
+ * or a shared fcntl lock (upstream builds), so the pages of every change
+ * are written over the file under both an exclusive flock and an
+ * exclusive fcntl lock on a descriptor of our own: whenever the file is
+ * unlocked it is complete and consistent.  Nothing else needs the locks:
+ * during a change Berkeley DB's writes are held back (journal.c below) and
+ * dracd is the only writer, so the locks are held for the page writes
+ * alone, never across a sync, and a reader waits for no more than that.
+ * Berkeley DB closes and reopens the file only inside DB->open() (which
+ * drops a process's fcntl locks, so at open only the flock is sure to
+ * hold); between open and close it keeps one descriptor, so the fcntl lock
+ * holds for every change.
  * The file is always updated in place, never replaced.
+ *
+ * Crashes and full disks: Berkeley DB writes a change page by page, so a
+ * dracd killed in the middle, or a write refused for lack of space, would
+ * leave the file broken.  Each change therefore goes through journal.c:
+ * Berkeley DB's page I/O is hooked, the change's pages reach the file only
+ * after they are safe in MAP.journal, and a change that failed is dropped
+ * from Berkeley DB's cache by reopening the file (reopen()), so that the
+ * file as the last complete change left it is what counts.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 
 #include <db.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "journal.h"
 #include "log.h"
 #include "map.h"
 
 #define CACHE_BYTES	(4 * 1024 * 1024)
 #define LOCK_WAIT_MS	2000	/* give up a lock attempt after this */
+#define LOCK_TICK_MS	10	/* and check the time this often */
 
 struct map {
-	DB		*db;
+	DB		*db;		/* NULL after a failed reopen() */
 	int		 lockfd;
+	int		 dbfd;		/* Berkeley DB's descriptor */
+	u_int32_t	 pagesize;
 	int		 nul;
+	enum map_type	 type;
 	const char	*path;
+	struct journal	*jnl;
 };
+
+static int	db_setup(struct map *, enum map_type, int);
 
 static int	opening;
 
@@ -54,58 +76,171 @@ db_errcall(const DB_ENV *env, const char *pfx, const char *msg)
 		log_warnx("%s: %s", pfx, msg);
 }
 
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Wait for both locks in the kernel, so that dracd gets them the moment
+ * the readers let go (polling loses to readers that look up back to
+ * back), for at most LOCK_WAIT_MS: SIGALRM interrupts the wait every
+ * LOCK_TICK_MS, so a tick that comes before the call only delays the
+ * check of the deadline by one tick.
+ */
+static int
+wait_locks(struct map *m, struct flock *fl)
+{
+	struct itimerval	tick, off;
+	struct sigaction	sa, osa;
+	struct timespec		end, now;
+	int			have_flock = 0, ret = -1;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	memset(&off, 0, sizeof(off));
+	tick.it_value.tv_sec = 0;
+	tick.it_value.tv_usec = LOCK_TICK_MS * 1000;
+	tick.it_interval = tick.it_value;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += LOCK_WAIT_MS / 1000;
+	sigaction(SIGALRM, &sa, &osa);
+	setitimer(ITIMER_REAL, &tick, NULL);
+	for (;;) {
+		if (!have_flock && flock(m->lockfd, LOCK_EX) == 0)
+			have_flock = 1;
+		if (have_flock && fcntl(m->lockfd, F_SETLKW, fl) == 0) {
+			ret = 0;
+			break;
+		}
+		if (errno != EINTR)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec &&
+		    now.tv_nsec >= end.tv_nsec)) {
+			errno = ETIMEDOUT;
+			break;
+		}
+	}
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &osa, NULL);
+	if (ret == -1 && have_flock)
+		flock(m->lockfd, LOCK_UN);
+	return ret;
+}
+
+/* Take the exclusive flock and fcntl locks; 0 or -1 (logged). */
 static int
 try_locks(struct map *m)
 {
 	struct flock	fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	struct timespec	ms = { 0, 1000000 };
-	int		i, have_flock = 0;
 
-	for (i = 0; i < LOCK_WAIT_MS; i++) {
-		if (!have_flock && flock(m->lockfd, LOCK_EX | LOCK_NB) == 0)
-			have_flock = 1;
-		else if (!have_flock && errno != EWOULDBLOCK)
-			break;
-		if (have_flock && fcntl(m->lockfd, F_SETLK, &fl) == 0)
+	if (flock(m->lockfd, LOCK_EX | LOCK_NB) == 0) {
+		if (fcntl(m->lockfd, F_SETLK, &fl) == 0)
 			return 0;
-		if (have_flock && errno != EACCES && errno != EAGAIN)
-			break;
-		nanosleep(&ms, NULL);
-	}
-	if (i == LOCK_WAIT_MS)
-		errno = ETIMEDOUT;
-	log_warn("%s: cannot lock", m->path);
-	if (have_flock)
 		flock(m->lockfd, LOCK_UN);
+	}
+	if (wait_locks(m, &fl) == 0)
+		return 0;
+	log_warn("%s: cannot lock", m->path);
 	return -1;
 }
 
-/* Take the exclusive locks for a change; 0 or -1 (logged). */
-int
-map_lock(struct map *m)
-{
-	return try_locks(m);
-}
-
-/*
- * Write out the change (DB->sync) unless abandon, then drop the locks.
- * Returns 0, or -1 (logged) when the change did not reach the file.
- */
-int
-map_unlock(struct map *m, int abandon)
+static void
+drop_locks(struct map *m)
 {
 	struct flock	fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
-	int		ret = 0, err = 0;
 
-	if (!abandon && (err = m->db->sync(m->db, 0)) != 0) {
-		log_warnx("%s: sync: %s", m->path, db_strerror(err));
-		ret = -1;
-	}
 	if (fcntl(m->lockfd, F_SETLK, &fl) == -1)
 		log_warn("%s: fcntl unlock", m->path);
 	if (flock(m->lockfd, LOCK_UN) == -1)
 		log_warn("%s: flock unlock", m->path);
-	return ret;
+}
+
+/*
+ * Drop Berkeley DB's handle, whose cache may hold a change that never
+ * reached the file, complete a journaled change, and open the file again
+ * (map locked).  Returns 0, or -1 (logged) with no handle.
+ */
+static int
+reopen(struct map *m)
+{
+	journal_abort(m->jnl);
+	if (m->db != NULL)
+		m->db->close(m->db, DB_NOSYNC);
+	m->db = NULL;
+	if (journal_replay(m->jnl) == -1 || db_setup(m, m->type, 0) == -1) {
+		if (m->db != NULL)
+			m->db->close(m->db, DB_NOSYNC);
+		m->db = NULL;
+		return -1;
+	}
+	log_debug("%s: reopened after a failed change", m->path);
+	return 0;
+}
+
+static int
+lock_cb(void *m)
+{
+	return try_locks(m);
+}
+
+static void
+unlock_cb(void *m)
+{
+	drop_locks(m);
+}
+
+/*
+ * Start a change; 0 or -1 (logged).  The change is held back in the
+ * journal: the file is only written, under the locks, at map_unlock().
+ */
+int
+map_lock(struct map *m)
+{
+	int	ret;
+
+	if (m->db == NULL) {
+		if (try_locks(m) == -1)
+			return -1;
+		ret = reopen(m);
+		drop_locks(m);
+		if (ret == -1)
+			return -1;
+	}
+	journal_begin(m->jnl, m->dbfd, m->pagesize);
+	return 0;
+}
+
+/*
+ * Write out the change (DB->sync, then the journal, the file written under
+ * the locks) unless abandon.  Returns 0, or -1 (logged) when the change
+ * did not reach the file; the file is then as the last complete change
+ * left it.
+ */
+int
+map_unlock(struct map *m, int abandon)
+{
+	int	err;
+
+	if (!abandon && (err = m->db->sync(m->db, 0)) != 0)
+		log_limited(LIMIT_MAP, "%s: sync: %s", m->path,
+		    db_strerror(err));
+	else if (!abandon &&
+	    journal_commit(m->jnl, lock_cb, unlock_cb, m) == 0)
+		return 0;
+	/* Berkeley DB's cache holds what the file does not: drop it. */
+	if (try_locks(m) == 0) {
+		reopen(m);
+		drop_locks(m);
+	} else {
+		journal_abort(m->jnl);
+		m->db->close(m->db, DB_NOSYNC);
+		m->db = NULL;
+	}
+	return abandon ? 0 : -1;
 }
 
 static int
@@ -130,6 +265,9 @@ db_setup(struct map *m, enum map_type type, int truncate)
 		    type == MAP_BTREE ? "btree" : "hash");
 	else if (err != 0)
 		log_warnx("%s: open: %s", m->path, db_strerror(err));
+	else if ((err = m->db->fd(m->db, &m->dbfd)) != 0 ||
+	    (err = m->db->get_pagesize(m->db, &m->pagesize)) != 0)
+		log_warnx("%s: %s", m->path, db_strerror(err));
 	return err == 0 ? 0 : -1;
 }
 
@@ -142,6 +280,7 @@ map_open(const char *path, enum map_type type, int nul, int truncate)
 {
 	struct map	*m;
 	struct stat	 st;
+	int		 err;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		log_warn("map_open");
@@ -149,6 +288,7 @@ map_open(const char *path, enum map_type type, int nul, int truncate)
 	}
 	m->path = path;
 	m->nul = nul;
+	m->type = type;
 	m->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    0644);
 	if (m->lockfd == -1 || fstat(m->lockfd, &st) == -1) {
@@ -159,14 +299,22 @@ map_open(const char *path, enum map_type type, int nul, int truncate)
 		log_warnx("%s: not a regular file", path);
 		goto fail;
 	}
-	if (map_lock(m) == -1)
+	if (try_locks(m) == -1)
 		goto fail;
-	if (db_setup(m, type, truncate) == -1) {
-		map_unlock(m, 1);
+	db_env_set_func_pread(journal_pread);
+	db_env_set_func_pwrite(journal_pwrite);
+	db_env_set_func_fsync(journal_fsync);
+	if ((m->jnl = journal_open(path, m->lockfd)) == NULL ||
+	    db_setup(m, type, truncate) == -1) {
+		drop_locks(m);
 		goto fail;
 	}
-	if (map_unlock(m, 0) == 0)
+	/* Nothing is held back: DB->open wrote the file, under the locks. */
+	err = m->db->sync(m->db, 0);
+	drop_locks(m);
+	if (err == 0)
 		return m;
+	log_warnx("%s: sync: %s", path, db_strerror(err));
 fail:
 	map_close(m);
 	return NULL;
@@ -295,8 +443,20 @@ map_close(struct map *m)
 		return 0;
 	if (m->db != NULL && (err = m->db->close(m->db, 0)) != 0)
 		log_warnx("%s: close: %s", m->path, db_strerror(err));
+	journal_close(m->jnl);
 	if (m->lockfd != -1)
 		close(m->lockfd);
 	free(m);
 	return err == 0 ? 0 : -1;
+}
+
+/* Give the map and its journal to uid and gid; 0 or -1 (logged). */
+int
+map_chown(struct map *m, uid_t uid, gid_t gid)
+{
+	if (fchown(m->lockfd, uid, gid) == -1) {
+		log_warn("%s: chown", m->path);
+		return -1;
+	}
+	return journal_chown(m->jnl, uid, gid);
 }

@@ -4,6 +4,8 @@
 #ifndef MAP_H
 #define MAP_H
 
+#include <sys/types.h>
+
 #include <time.h>
 
 #include "addr.h"
@@ -23,5 +25,6 @@ int		 map_put(struct map *, const struct addr *, time_t);
 int		 map_del(struct map *, const struct addr *);
 int		 map_unlock(struct map *, int);
 int		 map_close(struct map *);
+int		 map_chown(struct map *, uid_t, gid_t);
 
 #endif

@@ -4,10 +4,11 @@
  *
  * Group commit: an add goes into the index and a queue at once and is
  * acknowledged; the queue is written to the map, in one locked change that
- * ends with a sync, at most window msec later (at once with window 0).  So
- * the file is never left half-written between two locked changes, and a
- * reader waits for one batch, not for the whole map.  While the map cannot
- * be written (full disk...) adds are written at once and fail with it.
+ * ends with a sync, at most window msec later (at once with window 0, and
+ * as soon as FLUSH_BATCH adds wait).  So the file is never left
+ * half-written between two locked changes, and a reader waits for one
+ * batch, not for the whole map.  While the map cannot be written (full
+ * disk...) adds are written at once and fail with it.
  *
  * Expiry: the index knows what expires first; due entries are deleted in
  * batches of EXPIRE_BATCH, each its own locked change, with the event loop
@@ -23,6 +24,7 @@
 #include "store.h"
 
 #define EXPIRE_BATCH	256
+#define FLUSH_BATCH	512	/* adds written at once, window or not */
 #define MAX_QUEUE	65536	/* adds held while the map fails */
 
 struct store {
@@ -79,8 +81,14 @@ store_open(const struct store_conf *conf)
 	if ((s->map = map_open(conf->path, conf->type, conf->nul,
 	    conf->truncate)) == NULL)
 		goto fail;
+	/* The map's times come in hash order: sort them once at the end. */
+	expire_bulk(s->idx, 1);
 	if ((other = map_scan(s->map, index_record, s)) == -1)
 		goto fail;
+	if (expire_bulk(s->idx, 0) == -1) {
+		log_warnx("%s: out of memory sorting the index", conf->path);
+		goto fail;
+	}
 	if (other > 0)
 		log_warnx("%s: %d records with keys or values dracd does not "
 		    "write were left alone", conf->path, other);
@@ -160,6 +168,12 @@ store_add(struct store *s, const struct addr *ad)
 		return flush(s);
 	if (s->deadline == 0)
 		s->deadline = now_ms() + s->conf.window;
+	/*
+	 * The readers wait while a change's pages are written over the map:
+	 * bound the pages, write a full batch as soon as this add is answered.
+	 */
+	if (s->nqueue >= FLUSH_BATCH)
+		s->deadline = now_ms();
 	return 0;
 }
 
@@ -229,6 +243,13 @@ size_t
 store_count(const struct store *s)
 {
 	return expire_count(s->idx);
+}
+
+/* Give the map's files to uid and gid; 0 or -1 (logged). */
+int
+store_chown(struct store *s, uid_t uid, gid_t gid)
+{
+	return map_chown(s->map, uid, gid);
 }
 
 /* Write what is queued, then sync and close the map; 0 or -1 (logged). */

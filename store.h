@@ -4,6 +4,8 @@
 #ifndef STORE_H
 #define STORE_H
 
+#include <sys/types.h>
+
 #include <time.h>
 
 #include "addr.h"
@@ -25,6 +27,7 @@ int		 store_add(struct store *, const struct addr *);
 int		 store_timeout(struct store *);
 void		 store_run(struct store *);
 size_t		 store_count(const struct store *);
+int		 store_chown(struct store *, uid_t, gid_t);
 int		 store_close(struct store *);
 
 #endif
