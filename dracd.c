@@ -3,16 +3,19 @@
  * 900101, versions 1 and 2) after a user logs in; it writes the user's
  * address with an expiry time into the relay map that the MTA reads.
  *
- * This file holds the options, the RPC transports and handlers, signals
- * and the event loop.  The loop is ours (no svc_run): it polls the RPC
- * descriptors with the signals unblocked only inside ppoll(), acts on
- * signal flags between requests, and gives the store its timer.
+ * This file holds the options, the RPC transports, signals and the event
+ * loop; the procedures themselves are in handler.c.  The loop is ours (no
+ * svc_run): it polls the RPC descriptors with the signals unblocked only
+ * inside ppoll(), acts on signal flags between requests, and gives the
+ * store its timer.
  */
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,17 +25,21 @@
 #include <rpc/rpc.h>
 #include <rpc/rpc_com.h>
 
-#include "addr.h"
 #include "allow.h"
+#include "conn.h"
+#include "dgram.h"
 #include "drac.h"
+#include "handler.h"
 #include "log.h"
 #include "store.h"
 
 #define DRACD_VERSION	"2.0"
 #define MAX_RECORD	8192	/* largest TCP record we accept */
 #define DEFAULT_WINDOW	20	/* group commit window, msec */
+#define DEFAULT_MAXCONN	128	/* TCP connections */
+#define DEFAULT_IDLE	600	/* seconds a TCP connection may idle */
+#define NNETIDS		4
 
-static struct allow		*allow;
 static char			*allowpath;
 static struct store		*store;
 static volatile sig_atomic_t	 gotterm, gothup;
@@ -40,8 +47,9 @@ static volatile sig_atomic_t	 gotterm, gothup;
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dracd [-dfiN] [-a allowfile] [-e expire] "
-	    "[-s msec] [-t hash|btree] [dbfile]\n");
+	fprintf(stderr, "usage: dracd [-dfiN] [-a allowfile] [-c maxconn] "
+	    "[-e expire] [-s msec] [-T idle]\n"
+	    "             [-t hash|btree] [-u user] [dbfile]\n");
 	exit(2);
 }
 
@@ -94,6 +102,19 @@ parse_window(const char *s)
 	return (int)n;
 }
 
+static int
+parse_maxconn(const char *s)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > 65536)
+		return -1;
+	return (int)n;
+}
+
 /* An absolute path, so that nothing depends on the working directory. */
 static char *
 absolute(const char *path)
@@ -124,91 +145,13 @@ load_allow(int starting)
 		log_warnx("%s; keeping the old allow list", err);
 		return;
 	}
-	allow_free(allow);
-	allow = na;
-	if (allow_is_default(allow))
+	handler_allow(na);
+	if (allow_is_default(na))
 		log_info("%s: no such file; trusting only this host's "
 		    "addresses", allowpath);
 	else
-		log_info("%s: %zu entries", allowpath, allow_count(allow));
+		log_info("%s: %zu entries", allowpath, allow_count(na));
 }
-
-/*
- * The add handler behind both versions: check the caller, then the
- * address, then store it.
- */
-static addstat
-add(struct svc_req *rq, const struct addr *ad)
-{
-	const struct netbuf	*nb = svc_getrpccaller(rq->rq_xprt);
-	struct addr		 caller;
-	const char		*why;
-	char			 cs[INET6_ADDRSTRLEN], as[INET6_ADDRSTRLEN];
-
-	addr_text(ad, as, sizeof(as));
-	if (nb == NULL || nb->buf == NULL ||
-	    addr_from_sockaddr(&caller, nb->buf) == -1) {
-		log_limited(LIMIT_DENIED, "add of %s from an unknown caller "
-		    "refused", as);
-		return ADD_PERM;
-	}
-	addr_text(&caller, cs, sizeof(cs));
-	if (!allow_match(allow, nb->buf)) {
-		log_limited(LIMIT_DENIED, "denied: %s is not in %s (add of "
-		    "%s)", cs, allowpath, as);
-		return ADD_PERM;
-	}
-	if ((why = addr_refuse(ad, &caller)) != NULL) {
-		log_limited(LIMIT_BADADDR, "refused add of %s from %s: %s",
-		    as, cs, why);
-		return ADD_PERM;
-	}
-	if (store_add(store, ad) == -1)
-		return ADD_SYSERR;
-	log_debug("added %s from %s", as, cs);
-	return ADD_SUCCESS;
-}
-
-/* Version 1: the IPv4 address as a host-order integer. */
-bool_t
-dracproc_add_1_svc(drac_add_parm *argp, addstat *res, struct svc_req *rq)
-{
-	struct addr	ad;
-
-	addr_from_v4(&ad, (uint32_t)argp->ip_addr);
-	*res = add(rq, &ad);
-	return TRUE;
-}
-
-/* Version 2: the IPv6 address, 16 bytes. */
-bool_t
-dracproc_add_2_svc(drac_add_parm6 *argp, addstat *res, struct svc_req *rq)
-{
-	struct addr	ad;
-
-	memcpy(ad.a, argp->ip_addr6, sizeof(ad.a));
-	*res = add(rq, &ad);
-	return TRUE;
-}
-
-/* Free a version 1 result (an enum: nothing to free). */
-int
-dracprog_1_freeresult(SVCXPRT *xprt, xdrproc_t proc, caddr_t res)
-{
-	(void)xprt;
-	xdr_free(proc, res);
-	return 1;
-}
-
-/* Free a version 2 result. */
-int
-dracprog_2_freeresult(SVCXPRT *xprt, xdrproc_t proc, caddr_t res)
-{
-	return dracprog_1_freeresult(xprt, proc, res);
-}
-
-void	dracprog_1(struct svc_req *, SVCXPRT *);
-void	dracprog_2(struct svc_req *, SVCXPRT *);
 
 /* Refuse to start beside a dracd that already answers on this host. */
 static void
@@ -230,13 +173,42 @@ check_running(void)
 		    "stop it first");
 }
 
-/* Create the transports and register versions 1 and 2 with rpcbind. */
+/* Become pw for good (groups, gid, uid), and check it; fatal if not. */
 static void
-serve(void)
+drop_privileges(const struct passwd *pw)
 {
-	static const char	*netids[] = { "udp", "tcp", "udp6", "tcp6" };
-	struct netconfig	*nc;
-	SVCXPRT			*x;
+	uid_t	ru, eu, su;
+	gid_t	rg, eg, sg, g;
+
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1)
+		fatal("cannot become user %s", pw->pw_name);
+	if (getresuid(&ru, &eu, &su) == -1 || getresgid(&rg, &eg, &sg) == -1 ||
+	    ru != pw->pw_uid || eu != pw->pw_uid || su != pw->pw_uid ||
+	    rg != pw->pw_gid || eg != pw->pw_gid || sg != pw->pw_gid ||
+	    getgroups(1, &g) != 1 || g != pw->pw_gid ||
+	    (pw->pw_uid != 0 && setuid(0) != -1))
+		fatalx("privileges not dropped to user %s", pw->pw_name);
+	/* SIGHUP rereads the allow file as pw. */
+	if (access(allowpath, R_OK) == -1 && errno != ENOENT)
+		fatal("%s: user %s cannot read it, so SIGHUP could not "
+		    "reload it", allowpath, pw->pw_name);
+}
+
+/*
+ * Create (bind) the transports, drop to pw unless NULL, then register
+ * versions 1 and 2 with rpcbind: rpcbind lets only the user who registered
+ * a service unset it, so the registrations must be pw's for the
+ * svc_unreg() at exit to work.
+ */
+static void
+serve(const struct passwd *pw)
+{
+	static const char	*netids[NNETIDS] = { "udp", "tcp", "udp6",
+				    "tcp6" };
+	struct netconfig	*nc[NNETIDS];
+	SVCXPRT			*x[NNETIDS];
 	size_t			 i;
 	int			 maxrec = MAX_RECORD, n = 0;
 
@@ -244,20 +216,33 @@ serve(void)
 	rpc_control(RPC_SVC_CONNMAXREC_SET, &maxrec);
 	rpcb_unset(DRACPROG, DRACVERS, NULL);
 	rpcb_unset(DRACPROG, DRACVERS6, NULL);
-	for (i = 0; i < sizeof(netids) / sizeof(netids[0]); i++) {
-		if ((nc = getnetconfigent(netids[i])) == NULL)
+	for (i = 0; i < NNETIDS; i++) {
+		x[i] = NULL;
+		if ((nc[i] = getnetconfigent(netids[i])) == NULL)
 			continue;
-		x = svc_tli_create(RPC_ANYFD, nc, NULL, 0, 0);
-		if (x == NULL)
+		x[i] = svc_tli_create(RPC_ANYFD, nc[i], NULL, 0, 0);
+		if (x[i] == NULL)
 			log_warnx("%s: cannot create the transport",
 			    netids[i]);
-		else if (!svc_reg(x, DRACPROG, DRACVERS, dracprog_1, nc) ||
-		    !svc_reg(x, DRACPROG, DRACVERS6, dracprog_2, nc))
-			fatalx("%s: cannot register with rpcbind (is it "
-			    "running?)", netids[i]);
-		else
+		else if (nc[i]->nc_semantics == NC_TPI_CLTS &&
+		    dgram_guard(x[i]) == -1)
+			fatalx("%s: not the UDP transport expected",
+			    netids[i]);
+	}
+	if (pw != NULL)
+		drop_privileges(pw);
+	for (i = 0; i < NNETIDS; i++) {
+		if (x[i] != NULL) {
+			if (!svc_reg(x[i], DRACPROG, DRACVERS, dracprog_1,
+			    nc[i]) || !svc_reg(x[i], DRACPROG, DRACVERS6,
+			    dracprog_2, nc[i]))
+				fatalx("%s: cannot register with rpcbind (is "
+				    "it running?)", netids[i]);
+			conn_listener(x[i]->xp_fd);
 			n++;
-		freenetconfigent(nc);
+		}
+		if (nc[i] != NULL)
+			freenetconfigent(nc[i]);
 	}
 	if (n == 0)
 		fatalx("no transport could be created");
@@ -302,7 +287,7 @@ loop(const sigset_t *waitmask)
 {
 	struct pollfd	*fds = NULL, *nf;
 	struct timespec	 ts, *tp;
-	int		 nfds = 0, ms, r;
+	int		 nfds = 0, ms, cms, r;
 
 	while (!gotterm) {
 		if (gothup) {
@@ -318,6 +303,8 @@ loop(const sigset_t *waitmask)
 		}
 		memcpy(fds, svc_pollfd, nfds * sizeof(*fds));
 		ms = store_timeout(store);
+		if ((cms = conn_timeout()) >= 0 && (ms < 0 || cms < ms))
+			ms = cms;
 		tp = NULL;
 		if (ms >= 0) {
 			ts.tv_sec = ms / 1000;
@@ -327,8 +314,11 @@ loop(const sigset_t *waitmask)
 		r = ppoll(fds, nfds, tp, waitmask);
 		if (r == -1 && errno != EINTR)
 			fatal("poll");
-		if (r > 0)
+		if (r > 0) {
+			conn_seen(fds, nfds);
 			svc_getreq_poll(fds, r);
+		}
+		conn_check();
 		store_run(store);
 	}
 	free(fds);
@@ -344,14 +334,25 @@ main(int argc, char *argv[])
 		.window = DEFAULT_WINDOW,
 	};
 	sigset_t		 waitmask;
+	struct passwd		*pw = NULL;
 	const char		*allowarg = "/etc/mail/dracd.allow";
+	const char		*user = NULL;
 	char			*mappath;
 	int			 ch, fg = 0, debug = 0, ret;
+	int			 maxconn = DEFAULT_MAXCONN;
+	time_t			 idle = DEFAULT_IDLE;
 
-	while ((ch = getopt(argc, argv, "a:de:fiNs:t:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:de:fiNs:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			allowarg = optarg;
+			break;
+		case 'c':
+			if ((maxconn = parse_maxconn(optarg)) == -1) {
+				fprintf(stderr, "dracd: -c %s: expected "
+				    "1 to 65536 connections\n", optarg);
+				usage();
+			}
 			break;
 		case 'd':
 			debug = fg = 1;
@@ -380,6 +381,14 @@ main(int argc, char *argv[])
 				usage();
 			}
 			break;
+		case 'T':
+			if ((idle = parse_expire(optarg)) == -1) {
+				fprintf(stderr, "dracd: -T %s: expected "
+				    "minutes, or a number with s, m, h or d "
+				    "(at most a year)\n", optarg);
+				usage();
+			}
+			break;
 		case 't':
 			if (strcmp(optarg, "hash") == 0)
 				conf.type = MAP_HASH;
@@ -390,6 +399,9 @@ main(int argc, char *argv[])
 				    "or btree\n", optarg);
 				usage();
 			}
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		default:
 			usage();
@@ -406,11 +418,18 @@ main(int argc, char *argv[])
 	umask(022);
 	conf.path = mappath = absolute(conf.path);
 	allowpath = absolute(allowarg);
+	if (user != NULL && (pw = getpwnam(user)) == NULL)
+		fatalx("-u %s: no such user", user);
 	load_allow(1);
 	check_running();
 	if ((store = store_open(&conf)) == NULL)
 		fatalx("%s: cannot open the map", conf.path);
-	serve();
+	/* So that the map can be written after the drop, and reopened. */
+	if (pw != NULL && store_chown(store, pw->pw_uid, pw->pw_gid) == -1)
+		fatalx("%s: cannot give the map to user %s", conf.path, user);
+	handler_init(store, allowpath);
+	conn_init(maxconn, (int)idle);
+	serve(pw);
 	if (!fg) {
 		if (daemon(0, 0) == -1)
 			fatal("daemon");
@@ -425,7 +444,7 @@ main(int argc, char *argv[])
 	ret = store_close(store);
 	svc_unreg(DRACPROG, DRACVERS);
 	svc_unreg(DRACPROG, DRACVERS6);
-	allow_free(allow);
+	handler_allow(NULL);
 	free(allowpath);
 	free(mappath);
 	log_info("stopped");

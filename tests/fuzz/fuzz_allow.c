@@ -1,0 +1,106 @@
+/*
+ * fuzz_allow.c: the allow-file parser (allow_parse) on any bytes.
+ *
+ * A file that fails must say why in a printable, NUL-terminated message
+ * (it goes to the log).  A file that parses must give a table in which
+ * each entry matches its own network address, and whose entries, written
+ * back in the file format, parse to the same table.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "allow.h"
+#include "fuzz.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+check_error(const char *err, size_t len)
+{
+	size_t	i;
+
+	CHECK(memchr(err, '\0', len) != NULL);
+	CHECK(err[0] != '\0');
+	for (i = 0; err[i] != '\0'; i++)
+		CHECK(isprint((unsigned char)err[i]));
+}
+
+/*
+ * Entry fmt ("inet NET/MASK" or "inet6 ADDR/PLEN") as a line of the file
+ * at the end of out; checks that its network address matches a.
+ */
+static size_t
+reline(const struct allow *a, const char *fmt, char *out, size_t off,
+    size_t len)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	struct sockaddr_in6	sin6 = { .sin6_family = AF_INET6 };
+	char			net[ALLOW_FMTLEN], *mask;
+	int			n;
+
+	if (strncmp(fmt, "inet ", 5) == 0) {
+		strcpy(net, fmt + 5);
+		CHECK((mask = strchr(net, '/')) != NULL);
+		*mask++ = '\0';
+		CHECK(inet_pton(AF_INET, net, &sin.sin_addr) == 1);
+		CHECK(allow_match(a, (struct sockaddr *)&sin));
+		n = snprintf(out + off, len - off, "%s %s\n", mask, net);
+	} else {
+		CHECK(strncmp(fmt, "inet6 ", 6) == 0);
+		strcpy(net, fmt + 6);
+		n = snprintf(out + off, len - off, "%s\n", net);
+		CHECK((mask = strchr(net, '/')) != NULL);
+		*mask = '\0';
+		CHECK(inet_pton(AF_INET6, net, &sin6.sin6_addr) == 1);
+		CHECK(allow_match(a, (struct sockaddr *)&sin6));
+	}
+	CHECK(n > 0 && (size_t)n < len - off);
+	return off + (size_t)n;
+}
+
+static void
+check_table(const struct allow *a)
+{
+	struct allow	*b;
+	char		*text, fa[ALLOW_FMTLEN], fb[ALLOW_FMTLEN];
+	char		 err[512];
+	size_t		 i, n = allow_count(a), len, off = 0;
+
+	CHECK(!allow_is_default(a));
+	len = n * (ALLOW_FMTLEN + 1) + 1;
+	CHECK((text = malloc(len)) != NULL);
+	text[0] = '\0';
+	for (i = 0; i < n; i++) {
+		allow_format(a, i, fa, sizeof(fa));
+		CHECK(strlen(fa) < ALLOW_FMTLEN - 1);
+		off = reline(a, fa, text, off, len);
+	}
+	b = allow_parse(text, off, "again", err, sizeof(err));
+	CHECK(b != NULL);
+	CHECK(allow_count(b) == n);
+	for (i = 0; i < n; i++)
+		CHECK(strcmp(allow_format(a, i, fa, sizeof(fa)),
+		    allow_format(b, i, fb, sizeof(fb))) == 0);
+	allow_free(b);
+	free(text);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct allow	*a;
+	char		 err[512];
+
+	memset(err, 'x', sizeof(err));
+	a = allow_parse((const char *)data, size, "fuzz", err, sizeof(err));
+	if (a == NULL) {
+		check_error(err, sizeof(err));
+		return 0;
+	}
+	check_table(a);
+	allow_free(a);
+	return 0;
+}

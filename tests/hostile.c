@@ -1,0 +1,196 @@
+/*
+ * hostile: hold TCP connections open to a local port, as a hostile or
+ * broken client does, and report what the server did with them.
+ *
+ *	hostile [-k msec] [-n count] [-p msec] [-w secs] port [hex]
+ *
+ * Opens count (default 1) connections to 127.0.0.1:port, one every -p
+ * msec (default all at once), and writes the bytes given in hex on each
+ * (none: the connections stay silent).  With -k, connection 0 writes them
+ * again every msec ms, as a live client does.  Reads and discards whatever comes back for secs seconds (default
+ * 5, at most 600), or until the server closed every connection, then
+ * prints one line:
+ *
+ *	open N closed M first F last L keep STATE WRITES BYTES
+ *
+ * closed counts the connections the server closed (end of file or
+ * reset), first and last are msec from the start to the first and last
+ * of those (-1 for none), and the keep fields describe connection 0 under
+ * -k: "open" or "closed", the writes made and the bytes it received.
+ * Exit 0, or 1 when a connection could not be made.
+ */
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXCONN	4000
+
+struct tally {
+	int		closed;
+	long long	first, last;	/* msec from the start */
+	long		writes, bytes;	/* connection 0 */
+};
+
+static long long
+now_ms(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+unhex(const char *s, unsigned char *buf, size_t max)
+{
+	size_t		n = 0;
+	unsigned int	b;
+
+	for (; *s != '\0'; s += 2) {
+		while (*s == ' ' || *s == '.')
+			s++;
+		if (*s == '\0')
+			break;
+		if (n == max || sscanf(s, "%2x", &b) != 1)
+			return -1;
+		buf[n++] = (unsigned char)b;
+	}
+	return (int)n;
+}
+
+static int
+dial(int port)
+{
+	struct sockaddr_in	sin = { .sin_family = AF_INET };
+	int			fd;
+
+	sin.sin_port = htons((unsigned short)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void
+room(int n)
+{
+	struct rlimit	rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur < (rlim_t)n + 16 && rl.rlim_max >= (rlim_t)n + 16) {
+		rl.rlim_cur = (rlim_t)n + 16;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Read what came on each connection; count those the server closed. */
+static void
+drain(struct pollfd *pfd, int n, long long start, struct tally *t)
+{
+	unsigned char	buf[4096];
+	ssize_t		r;
+	int		i;
+
+	for (i = 0; i < n; i++) {
+		if (pfd[i].fd < 0 || pfd[i].revents == 0)
+			continue;
+		if ((r = read(pfd[i].fd, buf, sizeof(buf))) > 0) {
+			if (i == 0)
+				t->bytes += r;
+			continue;
+		}
+		if (r == -1 && errno == EINTR)
+			continue;
+		close(pfd[i].fd);
+		pfd[i].fd = -1;
+		t->closed++;
+		t->last = now_ms() - start;
+		if (t->first == -1)
+			t->first = t->last;
+	}
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct pollfd	pfd[MAXCONN];
+	struct tally		t = { .first = -1, .last = -1 };
+	unsigned char		msg[8192];
+	long long		start, now, end, nextdial, nextkeep;
+	int			ch, n = 1, secs = 5, keep = 0, pace = 0, len = 0;
+	int			port, nopen = 0;
+
+	while ((ch = getopt(argc, argv, "k:n:p:w:")) != -1) {
+		switch (ch) {
+		case 'k':
+			keep = atoi(optarg);
+			break;
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 'p':
+			pace = atoi(optarg);
+			break;
+		case 'w':
+			secs = atoi(optarg);
+			break;
+		default:
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1 || argc > 2 || n < 1 || n > MAXCONN || secs < 0 ||
+	    secs > 600 || keep < 0 || pace < 0 ||
+	    (argc == 2 && (len = unhex(argv[1], msg, sizeof(msg))) == -1)) {
+		fprintf(stderr, "usage: hostile [-k msec] [-n count] "
+		    "[-p msec] [-w secs] port [hex]\n");
+		return 2;
+	}
+	port = atoi(argv[0]);
+	room(n);
+	signal(SIGPIPE, SIG_IGN);
+	start = nextdial = nextkeep = now_ms();
+	end = start + (long long)secs * 1000;
+	while ((now = now_ms()) < end && (nopen < n || t.closed < nopen)) {
+		while (nopen < n && now >= nextdial) {
+			if ((pfd[nopen].fd = dial(port)) == -1) {
+				perror("hostile: connect");
+				return 1;
+			}
+			pfd[nopen].events = POLLIN;
+			if (len > 0 && write(pfd[nopen].fd, msg, len) == len &&
+			    nopen == 0)
+				t.writes++;
+			if (nopen++ == 0)
+				nextkeep = now + keep;
+			nextdial = now + pace;
+		}
+		if (keep > 0 && pfd[0].fd >= 0 && now >= nextkeep) {
+			if (write(pfd[0].fd, msg, len) == len)
+				t.writes++;
+			nextkeep = now + keep;
+		}
+		if (poll(pfd, nopen, keep > 0 || nopen < n ? 2 : 100) > 0)
+			drain(pfd, nopen, start, &t);
+	}
+	printf("open %d closed %d first %lld last %lld keep %s %ld %ld\n",
+	    nopen, t.closed, t.first, t.last,
+	    keep == 0 ? "-" : pfd[0].fd >= 0 ? "open" : "closed",
+	    t.writes, t.bytes);
+	return 0;
+}
