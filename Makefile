@@ -4,6 +4,9 @@
 #   make run        install missing packages, start rpcbind if needed and
 #                   run dracd in the foreground on ./var
 #   make check      the test suite (normal build, then sanitizers, valgrind)
+#   make bench      performance figures (bench-quick: a short run)
+#   make soak       crash soak: SOAK_KILLS (200) SIGKILLs of a loaded dracd
+#   make fuzz       the libFuzzer harnesses, FUZZTIME seconds each (60)
 #   make install    DESTDIR, PREFIX honoured
 #
 # Objects, programs and libraries go to $(B); SAN=1 adds the address and
@@ -38,7 +41,8 @@ SOVER	= 1
 LIBSO	= libdrac.so.$(SOVER)
 
 GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
-DRACD_OBJS = dracd.o store.o map.o allow.o expire.o addr.o log.o drac_svc.o drac_xdr.o
+DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
+	     drac_svc.o drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
 CTL_OBJS   = dracctl.o
 
@@ -46,7 +50,11 @@ PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
 # C test drivers for tests/t-*.sh, built with everything else.
 TESTPROGS += $(B)/tests/allowtest
 TESTPROGS += $(B)/tests/rawrpc
+TESTPROGS += $(B)/tests/hostile
 TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
+TESTPROGS += $(B)/tests/bench
+TESTPROGS += $(B)/tests/expiretest
+TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 
 all: $(PROGS) $(TESTPROGS)
@@ -90,6 +98,10 @@ $(B)/tests/rawrpc: tests/rawrpc.c
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/rawrpc.c
 
+$(B)/tests/hostile: tests/hostile.c
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/hostile.c
+
 # libtest: the compatible API as an old POP server calls it; libtest-so
 # is the same program linked against the shared library.
 $(B)/tests/libtest: tests/libtest.c drac.h $(B)/libdrac.a
@@ -102,10 +114,68 @@ $(B)/tests/libtest-so: tests/libtest.c drac.h $(B)/$(LIBSO)
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/libtest.c \
 	    $(B)/$(LIBSO) -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
 
+# expiretest includes expire.c, to look at its hash chains.
+$(B)/tests/expiretest: tests/expiretest.c expire.c expire.h $(B)/addr.o
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/expiretest.c \
+	    $(B)/addr.o
+
+# bench: the performance figures (make bench, make bench-quick).
+$(B)/tests/bench: tests/bench.c tests/benchmap.c tests/bench.h drac.h \
+    $(B)/libdrac.a
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/bench.c \
+	    tests/benchmap.c $(B)/libdrac.a $(DBLIB) $(TIRPC_LIBS) -lpthread
+
+$(B)/tests/soakclient: tests/soakclient.c drac.h $(B)/libdrac.a
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
+	    tests/soakclient.c $(B)/libdrac.a $(TIRPC_LIBS)
+
+$(B)/tests/libfault: tests/libfault.c drac.h $(B)/libdrac.a
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
+	    tests/libfault.c $(B)/libdrac.a $(TIRPC_LIBS)
+
 $(B)/tests/allowtest: tests/allowtest.c allow.h $(B)/allow.o $(B)/log.o
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/allowtest.c \
 	    $(B)/allow.o $(B)/log.o
+
+# libFuzzer harnesses (tests/fuzz), built with clang and the sanitizers
+# under build/fuzz by fuzz-build; make fuzz runs each FUZZTIME seconds.
+FUZZ_B	= build/fuzz
+FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
+	   -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZTIME ?= 60
+FUZZERS	= rpc xdr allow key
+FUZZ_rpc   = handler.o dgram.o addr.o allow.o log.o drac_svc.o drac_xdr.o
+FUZZ_xdr   = drac_xdr.o
+FUZZ_allow = allow.o
+FUZZ_key   = addr.o
+FUZZLINK = $(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -fsanitize=fuzzer \
+	   -o $@ $(filter %.c %.o,$^) $(TIRPC_LIBS)
+
+fuzzers: $(addprefix $(B)/fuzz-,$(FUZZERS))
+
+$(B)/fuzz-rpc: tests/fuzz/fuzz_rpc.c tests/fuzz/stubstore.c \
+    $(addprefix $(B)/,$(FUZZ_rpc)) tests/fuzz/fuzz.h
+	$(FUZZLINK)
+$(B)/fuzz-xdr: tests/fuzz/fuzz_xdr.c $(addprefix $(B)/,$(FUZZ_xdr)) \
+    tests/fuzz/fuzz.h
+	$(FUZZLINK)
+$(B)/fuzz-allow: tests/fuzz/fuzz_allow.c $(addprefix $(B)/,$(FUZZ_allow)) \
+    tests/fuzz/fuzz.h
+	$(FUZZLINK)
+$(B)/fuzz-key: tests/fuzz/fuzz_key.c $(addprefix $(B)/,$(FUZZ_key)) \
+    tests/fuzz/fuzz.h
+	$(FUZZLINK)
+
+fuzz-build:
+	$(MAKE) B=$(FUZZ_B) CC=clang SAN=1 SANITIZE='$(FUZZ_SAN)' fuzzers
+
+fuzz: deps fuzz-build
+	tests/fuzz.sh $(FUZZ_B) $(FUZZ_B)/work $(FUZZTIME) $(FUZZERS)
 
 # Debian packages the build, make run and make check need.
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
@@ -135,7 +205,20 @@ run: deps all
 check: deps
 	$(MAKE) all
 	$(MAKE) B=build/san SAN=1 all
+	$(MAKE) fuzz-build
 	tests/run.sh
+
+# The performance figures, in private namespaces as make check (as root).
+bench: deps all
+	B=$(B) tests/bench.sh
+
+bench-quick: deps all
+	B=$(B) tests/bench.sh --quick
+
+# The long crash soak (tests/t-soak.sh): SOAK_KILLS random SIGKILLs.
+SOAK_KILLS ?= 200
+soak: deps all
+	SOAK_KILLS=$(SOAK_KILLS) BUILDS=$(B) tests/run.sh tests/t-soak.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
@@ -157,4 +240,4 @@ install: all
 clean:
 	rm -rf build $(GEN)
 
-.PHONY: all deps run check install clean
+.PHONY: all deps run check bench bench-quick soak install clean fuzzers fuzz-build fuzz

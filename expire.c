@@ -4,12 +4,20 @@
  * A hash table of entries (32 bytes each, in one array, linked by 32-bit
  * indices) threaded on a doubly linked list kept in order of expiry time.
  * Every add sets its entry to now + expire, which is almost always the
- * latest time of all, so an update is a move to the tail: O(1).  The
- * earliest expiry is the head.  Times are held as unsigned 32-bit seconds
- * (enough until 2106).
+ * latest time of all, so an update is a move to the tail: O(1).  When it
+ * is not (dracd restarted with a shorter expiry, the clock stepped back),
+ * the search starts from the entry placed last, where the previous add of
+ * the same kind went.  The earliest expiry is the head.  Times are held as
+ * unsigned 32-bit seconds (enough until 2106).
  *
- * Invariants: the list holds every live entry, each entry's time is >= its
- * predecessor's; free entries are chained through hnext from freelist.
+ * A map read at start holds its times in no useful order: between
+ * expire_bulk(ex, 1) and expire_bulk(ex, 0) entries are appended as they
+ * come and then sorted once (a radix sort), where inserting each in order
+ * would cost O(n) apiece.
+ *
+ * Invariants: outside bulk mode the list holds every live entry, each
+ * entry's time is >= its predecessor's; hint is NIL or a live entry; free
+ * entries are chained through hnext from freelist.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +40,8 @@ struct expire {
 	uint32_t	 nbucket;	/* a power of two */
 	uint32_t	 count;
 	uint32_t	 head, tail, freelist;
+	uint32_t	 hint;		/* the entry placed last */
+	int		 bulk;		/* appending unordered */
 	uint64_t	 seed;
 };
 
@@ -46,7 +56,15 @@ hash(const struct expire *ex, const struct addr *ad)
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 		h ^= h >> 29;
 	}
-	return (uint32_t)(h >> 32) & (ex->nbucket - 1);
+	/*
+	 * A multiply only carries upward: without this final mix the last
+	 * octets of an IPv4 address (the top bytes of w) would never reach
+	 * the bucket bits, and a /16 would share a few hundred chains.
+	 */
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	h ^= h >> 32;
+	return (uint32_t)h & (ex->nbucket - 1);
 }
 
 /* A new, empty index, or NULL when out of memory. */
@@ -63,7 +81,7 @@ expire_new(void)
 		return NULL;
 	}
 	memset(ex->bucket, 0xff, ex->nbucket * sizeof(uint32_t));
-	ex->head = ex->tail = ex->freelist = NIL;
+	ex->head = ex->tail = ex->freelist = ex->hint = NIL;
 	ex->seed = (uint64_t)arc4random() << 32 | arc4random();
 	return ex;
 }
@@ -125,6 +143,8 @@ unlink_order(struct expire *ex, uint32_t i)
 {
 	struct entry	*e = &ex->ent[i];
 
+	if (ex->hint == i)
+		ex->hint = e->prev;
 	if (e->prev != NIL)
 		ex->ent[e->prev].next = e->next;
 	else
@@ -135,15 +155,28 @@ unlink_order(struct expire *ex, uint32_t i)
 		ex->tail = e->prev;
 }
 
-/* Insert entry i in expiry order, searching back from the tail. */
+/*
+ * Insert entry i in expiry order: after the tail when it expires last (or
+ * in bulk mode), else searching forward from the hint when that expires no
+ * later, else back from the tail.
+ */
 static void
 link_order(struct expire *ex, uint32_t i)
 {
 	struct entry	*e = &ex->ent[i];
-	uint32_t	 p = ex->tail;
+	uint32_t	 p = ex->tail, n;
 
-	while (p != NIL && ex->ent[p].when > e->when)
-		p = ex->ent[p].prev;
+	if (!ex->bulk && p != NIL && ex->ent[p].when > e->when) {
+		if (ex->hint != NIL && ex->ent[ex->hint].when <= e->when) {
+			p = ex->hint;
+			while ((n = ex->ent[p].next) != NIL &&
+			    ex->ent[n].when <= e->when)
+				p = n;
+		} else
+			while (p != NIL && ex->ent[p].when > e->when)
+				p = ex->ent[p].prev;
+	}
+	ex->hint = i;
 	e->prev = p;
 	e->next = p != NIL ? ex->ent[p].next : ex->head;
 	if (p != NIL)
@@ -230,6 +263,86 @@ expire_remove(struct expire *ex, const struct addr *ad)
 	ex->ent[i].hnext = ex->freelist;
 	ex->freelist = i;
 	ex->count--;
+}
+
+/* Relink the entries of list in the order of the indices in a. */
+static void
+relink(struct expire *ex, const uint32_t *a, uint32_t n)
+{
+	uint32_t	k;
+
+	ex->head = ex->tail = ex->hint = NIL;
+	for (k = 0; k < n; k++) {
+		ex->ent[a[k]].prev = ex->tail;
+		ex->ent[a[k]].next = NIL;
+		if (ex->tail != NIL)
+			ex->ent[ex->tail].next = a[k];
+		else
+			ex->head = a[k];
+		ex->tail = a[k];
+	}
+}
+
+/*
+ * Sort the list by expiry time: a stable LSD radix sort of the entries'
+ * indices, one byte of (when - earliest) per pass, as many passes as the
+ * span of times needs.  Returns 0, or -1 when out of memory.
+ */
+static int
+sort_order(struct expire *ex)
+{
+	uint32_t	*a, *b, *t, cnt[257], i, k, n = 0, lo = UINT32_MAX, hi = 0;
+	int		 shift;
+
+	if (ex->count == 0)
+		return 0;
+	a = reallocarray(NULL, ex->count, sizeof(*a));
+	b = reallocarray(NULL, ex->count, sizeof(*b));
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return -1;
+	}
+	for (i = ex->head; i != NIL; i = ex->ent[i].next) {
+		a[n++] = i;
+		lo = ex->ent[i].when < lo ? ex->ent[i].when : lo;
+		hi = ex->ent[i].when > hi ? ex->ent[i].when : hi;
+	}
+	for (shift = 0; shift < 32 && (hi - lo) >> shift != 0; shift += 8) {
+		memset(cnt, 0, sizeof(cnt));
+		for (k = 0; k < n; k++)
+			cnt[((ex->ent[a[k]].when - lo) >> shift & 255) + 1]++;
+		for (k = 1; k < 257; k++)
+			cnt[k] += cnt[k - 1];
+		for (k = 0; k < n; k++)
+			b[cnt[(ex->ent[a[k]].when - lo) >> shift & 255]++] =
+			    a[k];
+		t = a;
+		a = b;
+		b = t;
+	}
+	relink(ex, a, n);
+	free(a);
+	free(b);
+	return 0;
+}
+
+/*
+ * Start (on) or end a bulk load: in between, expire_set() appends without
+ * ordering; the end sorts the list.  Returns 0, or -1 when out of memory
+ * for the sort (the index stays in bulk mode).
+ */
+int
+expire_bulk(struct expire *ex, int on)
+{
+	if (on || !ex->bulk) {
+		ex->bulk = on;
+		return 0;
+	}
+	if (sort_order(ex) == -1)
+		return -1;
+	ex->bulk = 0;
+	return 0;
 }
 
 /* How many addresses the index holds. */

@@ -18,6 +18,7 @@ int		 expire_set(struct expire *, const struct addr *, time_t);
 int		 expire_get(const struct expire *, const struct addr *,
 		    time_t *);
 int		 expire_first(const struct expire *, struct addr *, time_t *);
+int		 expire_bulk(struct expire *, int);
 void		 expire_remove(struct expire *, const struct addr *);
 size_t		 expire_count(const struct expire *);
 void		 expire_free(struct expire *);

@@ -1,0 +1,32 @@
+#!/bin/sh
+# bench.sh [BENCH-OPTIONS]: the performance figures (make bench; make
+# bench-quick passes --quick).
+#
+# As root it re-runs itself in private network, mount and UTS namespaces,
+# as run.sh does: its own loopback, its own /run and rpcbind, started and
+# stopped by PID.  The map files go to a scratch directory under
+# ${TMPDIR:-/tmp} (a real file system: the syncs are part of the figures),
+# removed at the end unless KEEP is set.  B selects the build, DRACD
+# another dracd (a wrapper running it under strace or perf, say).
+set -u
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+cd "$TOP" || exit 2
+B=${B:-build}
+if [ "$(id -u)" -eq 0 ] && [ -z "${DRAC_NS:-}" ]; then
+	exec env DRAC_NS=1 unshare --net --mount --uts --propagation private \
+	    "$0" "$@"
+fi
+if [ -n "${DRAC_NS:-}" ]; then
+	ip link set lo up
+	mount -t tmpfs -o mode=755 tmpfs /run
+	hostname drac-test.localdomain
+fi
+rpcpid=
+dir=$(mktemp -d "${TMPDIR:-/tmp}/drac-bench.XXXXXX")
+chmod 755 "$dir"
+trap '[ -z "$rpcpid" ] || kill "$rpcpid" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
+trap 'exit 130' INT TERM
+tests/rpcbind-up.sh "$dir/rpcbind.pid" || exit 2
+[ -f "$dir/rpcbind.pid" ] && rpcpid=$(cat "$dir/rpcbind.pid")
+"$TOP/$B/tests/bench" -d "${DRACD:-$TOP/$B/dracd}" -t "$dir" "$@"

@@ -1,0 +1,10 @@
+#!/bin/sh
+# t-expire.sh: the expiry index (tests/expiretest.c): hash spread, a bulk
+# load sorted once, random sets and removes against a model.
+. "$(dirname "$0")/lib.sh"
+
+X=$TOP/$B/tests/expiretest
+t "a /16 of IPv4 spreads over the hash buckets" "$X" hash
+t "bulk load comes out in order of time, later adds in place" "$X" bulk
+t "random sets and removes match a model" "$X" model
+finish
