@@ -49,7 +49,7 @@
 #include "map.h"
 
 #define CACHE_BYTES	(4 * 1024 * 1024)
-#define LOCK_WAIT_MS	2000	/* give up a lock attempt after this */
+#define LOCK_WAIT_MS	250	/* give up a lock attempt after this */
 #define LOCK_TICK_MS	10	/* and check the time this often */
 
 struct map {

@@ -8,7 +8,9 @@
  * as soon as FLUSH_BATCH adds wait).  So the file is never left
  * half-written between two locked changes, and a reader waits for one
  * batch, not for the whole map.  While the map cannot be written (full
- * disk...) adds are written at once and fail with it.
+ * disk, a reader that holds its lock...) adds fail at once, stay queued,
+ * and the queue is tried again every RETRY_MS: a map that cannot be
+ * written delays the map, never the daemon.
  *
  * Expiry: the index knows what expires first; due entries are deleted in
  * batches of EXPIRE_BATCH, each its own locked change, with the event loop
@@ -26,6 +28,7 @@
 #define EXPIRE_BATCH	256
 #define FLUSH_BATCH	512	/* adds written at once, window or not */
 #define MAX_QUEUE	65536	/* adds held while the map fails */
+#define RETRY_MS	1000	/* between tries of a map that failed */
 
 struct store {
 	struct store_conf	 conf;
@@ -98,6 +101,15 @@ fail:
 	return NULL;
 }
 
+/* A change failed: keep the queue and try again in RETRY_MS. */
+static int
+failed(struct store *s)
+{
+	s->healthy = 0;
+	s->deadline = now_ms() + RETRY_MS;
+	return -1;
+}
+
 /* Write the queue to the map in one change; 0, or -1 (queue kept). */
 static int
 flush(struct store *s)
@@ -109,19 +121,13 @@ flush(struct store *s)
 	s->deadline = 0;
 	if (s->nqueue == 0)
 		return 0;
-	if (map_lock(s->map) == -1) {
-		s->healthy = 0;
-		return -1;
-	}
+	if (map_lock(s->map) == -1)
+		return failed(s);
 	for (i = 0; ret == 0 && i < s->nqueue; i++)
 		if (expire_get(s->idx, &s->queue[i], &when) == 0)
 			ret = map_put(s->map, &s->queue[i], when);
-	if (map_unlock(s->map, 0) == -1)
-		ret = -1;
-	if (ret == -1) {
-		s->healthy = 0;
-		return -1;
-	}
+	if (map_unlock(s->map, 0) == -1 || ret == -1)
+		return failed(s);
 	if (!s->healthy)
 		log_info("%s: map writable again", s->conf.path);
 	s->healthy = 1;
@@ -164,7 +170,9 @@ store_add(struct store *s, const struct addr *ad)
 		    "refusing more", s->conf.path, s->nqueue);
 		return -1;
 	}
-	if (s->conf.window == 0 || !s->healthy)
+	if (!s->healthy)
+		return -1;
+	if (s->conf.window == 0)
 		return flush(s);
 	if (s->deadline == 0)
 		s->deadline = now_ms() + s->conf.window;

@@ -60,6 +60,9 @@ acked "$T/during.out" "$T/during" >"$T/held"
 
 rm -f "$DISK/fill"
 addrs 10.3 100 >"$T/after"
+# dracd tries a failed map again every second; adds fail until then.
+t "map writable again within the retry interval" waitfor 3 \
+    grep -q 'writable again' "$T/dracd.log"
 t "adds succeed once space is freed" "$DRACCTL" add $(cat "$T/after")
 t "adds stored once space is freed" waitfor 2 all_in "$T/after"
 t "adds acknowledged while full are stored ($(wc -l <"$T/held"))" \

@@ -158,6 +158,24 @@ t "expiry: entry not removed early" has "$T/e.db" 2001:db8::50
 t "expiry: entries removed" waitfor 5 test_empty "$T/e.db"
 t "expiry: map verifies" db_verify -q "$T/e.db"
 dracd_stop
+# A reader that holds its shared lock for seconds delays the map, not
+# dracd: calls are answered meanwhile and the adds land afterwards.
+dracd_start -s 20 -a "$T/allow" "$T/r.db"
+flock -s "$T/r.db" sleep 3 &
+reader=$!
+sleep 0.2
+"$DRACCTL" add 192.0.2.70 >/dev/null 2>&1
+sleep 0.4
+t "stuck reader: dracd answers within a second" "$DRACCTL" -t 1 ping
+t "stuck reader: adds answered within a second" sh -c \
+    "'$DRACCTL' -t 1 add 192.0.2.71 2>&1 | grep -v -i 'timed out'"
+t "stuck reader: lock failure logged" grep -q 'cannot lock' "$T/dracd.log"
+wait "$reader"
+t "stuck reader: adds written once it lets go" waitfor 3 sh -c \
+    "db_dump -p '$T/r.db' | grep -q '^ 192.0.2.70\$' &&
+    db_dump -p '$T/r.db' | grep -q '^ 192.0.2.71\$'"
+t "stuck reader: recovery logged" grep -q 'writable again' "$T/dracd.log"
+dracd_stop
 dracd_start -s 0 -a "$T/allow" "$T/s.db"
 "$DRACCTL" add 192.0.2.51
 t "-s 0: written before the reply" has "$T/s.db" 192.0.2.51

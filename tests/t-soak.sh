@@ -95,9 +95,11 @@ kill -TERM $CPID 2>/dev/null
 wait $CPID
 t "clients ran" grep -q 'acknowledged' "$T/clients.out"
 # Every call of libdrac is bounded by its timeout (300 ms), dracd or not.
+# The margin is for a loaded 2-core machine under the sanitizers; a call
+# that hangs would take the library's default 5 s or forever.
 slow=$(awk '/slowest call/ { print $(NF - 1) }' "$T/clients.out" | sort -n | tail -n 1)
 t "every client call returned within its timeout (slowest ${slow:-?} ms)" \
-    test "${slow:-9999}" -le 600
+    test "${slow:-9999}" -le 2000
 [ $nostart -eq 0 ] && ok "dracd restarts after every kill" ||
     nok "dracd restarts after every kill" "$(tail -n 2 "$T/dracd.log")"
 t "clean stop after the last restart" dracd_stop
