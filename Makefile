@@ -94,13 +94,15 @@ $(B)/$(LIBSO): $(addprefix $(B)/,$(LIB_OBJS))
 $(B)/dracctl: $(addprefix $(B)/,$(CTL_OBJS)) $(B)/libdrac.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(TIRPC_LIBS)
 
-$(B)/tests/rawrpc: tests/rawrpc.c
+$(B)/tests/rawrpc: tests/rawrpc.c tests/hex.c tests/hex.h
 	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/rawrpc.c
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/rawrpc.c \
+	    tests/hex.c
 
-$(B)/tests/hostile: tests/hostile.c
+$(B)/tests/hostile: tests/hostile.c tests/hex.c tests/hex.h
 	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/hostile.c
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/hostile.c \
+	    tests/hex.c
 
 # libtest: the compatible API as an old POP server calls it; libtest-so
 # is the same program linked against the shared library.

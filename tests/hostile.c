@@ -33,6 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hex.h"
+
 #define MAXCONN	4000
 
 struct tally {
@@ -48,24 +50,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-unhex(const char *s, unsigned char *buf, size_t max)
-{
-	size_t		n = 0;
-	unsigned int	b;
-
-	for (; *s != '\0'; s += 2) {
-		while (*s == ' ' || *s == '.')
-			s++;
-		if (*s == '\0')
-			break;
-		if (n == max || sscanf(s, "%2x", &b) != 1)
-			return -1;
-		buf[n++] = (unsigned char)b;
-	}
-	return (int)n;
 }
 
 static int

@@ -20,23 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int
-unhex(const char *s, unsigned char *buf, size_t max)
-{
-	size_t		n = 0;
-	unsigned int	b;
-
-	for (; *s != '\0'; s += 2) {
-		while (*s == ' ' || *s == '.')
-			s++;
-		if (*s == '\0')
-			break;
-		if (n == max || sscanf(s, "%2x", &b) != 1)
-			return -1;
-		buf[n++] = (unsigned char)b;
-	}
-	return (int)n;
-}
+#include "hex.h"
 
 static int
 reply(int fd, int wait)
