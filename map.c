@@ -51,6 +51,7 @@
 #define CACHE_BYTES	(4 * 1024 * 1024)
 #define LOCK_WAIT_MS	250	/* give up a lock attempt after this */
 #define LOCK_TICK_MS	10	/* and check the time this often */
+#define LOCK_SPIN_US	1000	/* try without blocking this long first */
 
 struct map {
 	DB		*db;		/* NULL after a failed reopen() */
@@ -82,19 +83,70 @@ on_alarm(int sig)
 	(void)sig;
 }
 
+/* The time us microseconds from now, in end. */
+static void
+deadline(struct timespec *end, long us)
+{
+	clock_gettime(CLOCK_MONOTONIC, end);
+	end->tv_sec += us / 1000000;
+	end->tv_nsec += us % 1000000 * 1000;
+	if (end->tv_nsec >= 1000000000) {
+		end->tv_sec++;
+		end->tv_nsec -= 1000000000;
+	}
+}
+
+static int
+passed(const struct timespec *end)
+{
+	struct timespec	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > end->tv_sec || (now.tv_sec == end->tv_sec &&
+	    now.tv_nsec >= end->tv_nsec);
+}
+
 /*
- * Wait for both locks in the kernel, so that dracd gets them the moment
- * the readers let go (polling loses to readers that look up back to
- * back), for at most LOCK_WAIT_MS: SIGALRM interrupts the wait every
- * LOCK_TICK_MS, so a tick that comes before the call only delays the
- * check of the deadline by one tick.
+ * Try both locks without blocking, again and again, for LOCK_SPIN_US.
+ * flock has no writer preference: readers that look up back to back
+ * leave the lock free for a moment only, too short for a process the
+ * kernel has to wake, long enough for one already running.
+ */
+static int
+spin_locks(struct map *m, struct flock *fl)
+{
+	struct timespec	end;
+	int		have_flock = 0;
+
+	deadline(&end, LOCK_SPIN_US);
+	for (;;) {
+		if (!have_flock && flock(m->lockfd, LOCK_EX | LOCK_NB) == 0)
+			have_flock = 1;
+		else if (!have_flock && errno != EWOULDBLOCK)
+			break;
+		if (have_flock && fcntl(m->lockfd, F_SETLK, fl) == 0)
+			return 0;
+		if (have_flock && errno != EACCES && errno != EAGAIN)
+			break;
+		if (passed(&end))
+			break;
+	}
+	if (have_flock)
+		flock(m->lockfd, LOCK_UN);
+	return -1;
+}
+
+/*
+ * Wait for both locks in the kernel, for at most LOCK_WAIT_MS: SIGALRM
+ * interrupts the wait every LOCK_TICK_MS, so a tick that comes before the
+ * call only delays the check of the deadline by one tick.
  */
 static int
 wait_locks(struct map *m, struct flock *fl)
 {
 	struct itimerval	tick, off;
 	struct sigaction	sa, osa;
-	struct timespec		end, now;
+	struct timespec		end;
 	int			have_flock = 0, ret = -1;
 
 	memset(&sa, 0, sizeof(sa));
@@ -104,8 +156,7 @@ wait_locks(struct map *m, struct flock *fl)
 	tick.it_value.tv_sec = 0;
 	tick.it_value.tv_usec = LOCK_TICK_MS * 1000;
 	tick.it_interval = tick.it_value;
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += LOCK_WAIT_MS / 1000;
+	deadline(&end, LOCK_WAIT_MS * 1000L);
 	sigaction(SIGALRM, &sa, &osa);
 	setitimer(ITIMER_REAL, &tick, NULL);
 	for (;;) {
@@ -117,9 +168,7 @@ wait_locks(struct map *m, struct flock *fl)
 		}
 		if (errno != EINTR)
 			break;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (now.tv_sec > end.tv_sec || (now.tv_sec == end.tv_sec &&
-		    now.tv_nsec >= end.tv_nsec)) {
+		if (passed(&end)) {
 			errno = ETIMEDOUT;
 			break;
 		}
@@ -137,12 +186,7 @@ try_locks(struct map *m)
 {
 	struct flock	fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
 
-	if (flock(m->lockfd, LOCK_EX | LOCK_NB) == 0) {
-		if (fcntl(m->lockfd, F_SETLK, &fl) == 0)
-			return 0;
-		flock(m->lockfd, LOCK_UN);
-	}
-	if (wait_locks(m, &fl) == 0)
+	if (spin_locks(m, &fl) == 0 || wait_locks(m, &fl) == 0)
 		return 0;
 	log_warn("%s: cannot lock", m->path);
 	return -1;
