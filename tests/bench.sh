@@ -12,21 +12,13 @@ set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2
 B=${B:-build}
-if [ "$(id -u)" -eq 0 ] && [ -z "${DRAC_NS:-}" ]; then
-	exec env DRAC_NS=1 unshare --net --mount --uts --propagation private \
-	    "$0" "$@"
-fi
-if [ -n "${DRAC_NS:-}" ]; then
-	ip link set lo up
-	mount -t tmpfs -o mode=755 tmpfs /run
-	hostname drac-test.localdomain
-fi
-rpcpid=
+. tests/ns.sh
+ns_enter "$0" "$@"
+NS_RPCPID=
 dir=$(mktemp -d "${TMPDIR:-/tmp}/drac-bench.XXXXXX")
 chmod 755 "$dir"
-trap '[ -z "$rpcpid" ] || kill "$rpcpid" 2>/dev/null
+trap '[ -z "$NS_RPCPID" ] || kill "$NS_RPCPID" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
 trap 'exit 130' INT TERM
-tests/rpcbind-up.sh "$dir/rpcbind.pid" || exit 2
-[ -f "$dir/rpcbind.pid" ] && rpcpid=$(cat "$dir/rpcbind.pid")
+ns_rpcbind "$dir/rpcbind.pid" || exit 2
 "$TOP/$B/tests/bench" -d "${DRACD:-$TOP/$B/dracd}" -t "$dir" "$@"

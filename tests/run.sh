@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh [TEST...]: the test suite (make check).
 #
-# As root it re-runs itself in private network, mount and UTS namespaces:
+# As root it re-runs itself in private network, mount and UTS namespaces
+# (tests/ns.sh):
 # its own loopback, its own /run and so its own rpcbind, which it starts and
 # stops by PID.  The machine's rpcbind and any dracd already running are
 # never touched.  Each tests/t-*.sh runs against build/, then against the
@@ -10,22 +11,16 @@
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP" || exit 2
+. tests/ns.sh
 if [ "$(id -u)" -eq 0 ] && [ -z "${DRAC_NS:-}" ]; then
 	# The MTA test's packages, while there is a network (once: cached).
 	case " $* " in "  " | *mta*) sh tests/mta-fetch.sh ;; esac
-	exec env DRAC_NS=1 unshare --net --mount --uts --propagation private \
-	    "$0" "$@"
 fi
-if [ -n "${DRAC_NS:-}" ]; then
-	ip link set lo up
-	mount -t tmpfs -o mode=755 tmpfs /run
-	hostname drac-test.localdomain
-fi
-rpcpid=
+ns_enter "$0" "$@"
+NS_RPCPID=
 out=$(mktemp)
-trap 'rm -f "$out" "$out.one"; [ -z "$rpcpid" ] || kill "$rpcpid" 2>/dev/null' EXIT
-tests/rpcbind-up.sh "$out.pid" || exit 2
-[ -f "$out.pid" ] && rpcpid=$(cat "$out.pid") && rm -f "$out.pid"
+trap 'rm -f "$out" "$out.one"; [ -z "$NS_RPCPID" ] || kill "$NS_RPCPID" 2>/dev/null' EXIT
+ns_rpcbind "$out.pid" || exit 2
 
 if [ $# -gt 0 ]; then tests=$*; else tests=$(ls tests/t-*.sh tests/v-*.sh); fi
 builds=${BUILDS:-build build/san}
