@@ -89,28 +89,16 @@ parse_expire(const char *s)
 	return (time_t)n * unit;
 }
 
+/* A decimal number from min to max; -1 if bad. */
 static int
-parse_window(const char *s)
+parse_num(const char *s, long min, long max)
 {
 	char	*end;
 	long	 n;
 
 	errno = 0;
 	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 0 || n > 1000)
-		return -1;
-	return (int)n;
-}
-
-static int
-parse_maxconn(const char *s)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 1 || n > 65536)
+	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
 		return -1;
 	return (int)n;
 }
@@ -348,7 +336,7 @@ main(int argc, char *argv[])
 			allowarg = optarg;
 			break;
 		case 'c':
-			if ((maxconn = parse_maxconn(optarg)) == -1) {
+			if ((maxconn = parse_num(optarg, 1, 65536)) == -1) {
 				fprintf(stderr, "dracd: -c %s: expected "
 				    "1 to 65536 connections\n", optarg);
 				usage();
@@ -375,7 +363,7 @@ main(int argc, char *argv[])
 			conf.nul = 1;
 			break;
 		case 's':
-			if ((conf.window = parse_window(optarg)) == -1) {
+			if ((conf.window = parse_num(optarg, 0, 1000)) == -1) {
 				fprintf(stderr, "dracd: -s %s: expected "
 				    "0 to 1000 msec\n", optarg);
 				usage();
