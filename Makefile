@@ -42,6 +42,7 @@ LIBSO	= libdrac.so.$(SOVER)
 
 GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
 DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
+	     clock.o num.o \
 	     drac_svc.o drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
 CTL_OBJS   = dracctl.o

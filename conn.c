@@ -31,6 +31,7 @@
 #include <rpc/rpc.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "conn.h"
 #include "log.h"
 
@@ -53,15 +54,6 @@ static struct conn	*tab;
 static int		 ntab, nopen, maxconn = 128;
 static long long	 idle_ms = 600 * 1000;
 static unsigned int	 gen;
-
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Allow max connections, each closed after idle seconds without input. */
 void
@@ -118,7 +110,7 @@ conn_listener(int fd)
 void
 conn_seen(const struct pollfd *fds, int nfds)
 {
-	long long	now = now_ms();
+	long long	now = clock_ms();
 	int		i;
 
 	for (i = 0; i < nfds; i++) {
@@ -194,7 +186,7 @@ sync_table(long long now)
 void
 conn_check(void)
 {
-	long long	now = now_ms();
+	long long	now = clock_ms();
 	int		i, old;
 
 	sync_table(now);
@@ -217,7 +209,7 @@ conn_check(void)
 int
 conn_timeout(void)
 {
-	long long	now = now_ms(), first = -1, d;
+	long long	now = clock_ms(), first = -1, d;
 	int		i;
 
 	for (i = 0; i < ntab; i++) {

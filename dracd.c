@@ -31,12 +31,15 @@
 #include "drac.h"
 #include "handler.h"
 #include "log.h"
+#include "num.h"
 #include "store.h"
 
 #define DRACD_VERSION	"2.0"
 #define MAX_RECORD	8192	/* largest TCP record we accept */
 #define DEFAULT_WINDOW	20	/* group commit window, msec */
 #define DEFAULT_MAXCONN	128	/* TCP connections */
+#define YEAR_MS		(366 * 86400 * NUM_SEC)
+#define DURATION	"minutes, or a number with s, m, h or d (at most a year)"
 #define DEFAULT_IDLE	600	/* seconds a TCP connection may idle */
 #define NNETIDS		4
 
@@ -53,54 +56,27 @@ usage(void)
 	exit(2);
 }
 
-/* Seconds from "30" (minutes), "90s", "10m", "2h" or "1d"; -1 if bad. */
-static time_t
-parse_expire(const char *s)
+/*
+ * The value of option ch: a number (unit 0) or a duration in unit, from
+ * min to max; exits with usage() naming what was expected if it is not.
+ */
+static long long
+option_value(int ch, const char *arg, long long unit, long long min,
+    long long max, const char *expected)
 {
-	char		*end;
-	unsigned long	 n;
-	time_t		 unit = 60;
+	const char	*errstr;
+	long long	 v;
 
-	errno = 0;
-	n = strtoul(s, &end, 10);
-	if (errno != 0 || end == s || *s == '-' || *s == '+')
-		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 's':
-		unit = 1;
-		break;
-	case 'm':
-		break;
-	case 'h':
-		unit = 3600;
-		break;
-	case 'd':
-		unit = 86400;
-		break;
-	default:
-		return -1;
+	if (unit == 0)
+		v = num_parse(arg, min, max, &errstr);
+	else
+		v = num_duration(arg, unit, min, max, &errstr);
+	if (errstr != NULL) {
+		fprintf(stderr, "dracd: -%c %s: %s, expected %s\n", ch, arg,
+		    errstr, expected);
+		usage();
 	}
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (n == 0 || n > 366UL * 86400 / (unsigned long)unit)
-		return -1;
-	return (time_t)n * unit;
-}
-
-/* A decimal number from min to max; -1 if bad. */
-static int
-parse_num(const char *s, long min, long max)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < min || n > max)
-		return -1;
-	return (int)n;
+	return v;
 }
 
 /* An absolute path, so that nothing depends on the working directory. */
@@ -336,22 +312,15 @@ main(int argc, char *argv[])
 			allowarg = optarg;
 			break;
 		case 'c':
-			if ((maxconn = parse_num(optarg, 1, 65536)) == -1) {
-				fprintf(stderr, "dracd: -c %s: expected "
-				    "1 to 65536 connections\n", optarg);
-				usage();
-			}
+			maxconn = option_value(ch, optarg, 0, 1, 65536,
+			    "1 to 65536 connections");
 			break;
 		case 'd':
 			debug = fg = 1;
 			break;
 		case 'e':
-			if ((conf.expire = parse_expire(optarg)) == -1) {
-				fprintf(stderr, "dracd: -e %s: expected "
-				    "minutes, or a number with s, m, h or d "
-				    "(at most a year)\n", optarg);
-				usage();
-			}
+			conf.expire = option_value(ch, optarg, NUM_MIN,
+			    NUM_SEC, YEAR_MS, DURATION) / 1000;
 			break;
 		case 'f':
 			fg = 1;
@@ -363,19 +332,12 @@ main(int argc, char *argv[])
 			conf.nul = 1;
 			break;
 		case 's':
-			if ((conf.window = parse_num(optarg, 0, 1000)) == -1) {
-				fprintf(stderr, "dracd: -s %s: expected "
-				    "0 to 1000 msec\n", optarg);
-				usage();
-			}
+			conf.window = option_value(ch, optarg, 0, 0, 1000,
+			    "0 to 1000 msec");
 			break;
 		case 'T':
-			if ((idle = parse_expire(optarg)) == -1) {
-				fprintf(stderr, "dracd: -T %s: expected "
-				    "minutes, or a number with s, m, h or d "
-				    "(at most a year)\n", optarg);
-				usage();
-			}
+			idle = option_value(ch, optarg, NUM_MIN, NUM_SEC,
+			    YEAR_MS, DURATION) / 1000;
 			break;
 		case 't':
 			if (strcmp(optarg, "hash") == 0)

@@ -44,6 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "journal.h"
 #include "log.h"
 #include "map.h"
@@ -83,29 +84,6 @@ on_alarm(int sig)
 	(void)sig;
 }
 
-/* The time us microseconds from now, in end. */
-static void
-deadline(struct timespec *end, long us)
-{
-	clock_gettime(CLOCK_MONOTONIC, end);
-	end->tv_sec += us / 1000000;
-	end->tv_nsec += us % 1000000 * 1000;
-	if (end->tv_nsec >= 1000000000) {
-		end->tv_sec++;
-		end->tv_nsec -= 1000000000;
-	}
-}
-
-static int
-passed(const struct timespec *end)
-{
-	struct timespec	now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return now.tv_sec > end->tv_sec || (now.tv_sec == end->tv_sec &&
-	    now.tv_nsec >= end->tv_nsec);
-}
-
 /*
  * Try both locks without blocking, again and again, for LOCK_SPIN_US.
  * flock has no writer preference: readers that look up back to back
@@ -118,7 +96,7 @@ spin_locks(struct map *m, struct flock *fl)
 	struct timespec	end;
 	int		have_flock = 0;
 
-	deadline(&end, LOCK_SPIN_US);
+	clock_after(&end, LOCK_SPIN_US);
 	for (;;) {
 		if (!have_flock && flock(m->lockfd, LOCK_EX | LOCK_NB) == 0)
 			have_flock = 1;
@@ -128,7 +106,7 @@ spin_locks(struct map *m, struct flock *fl)
 			return 0;
 		if (have_flock && errno != EACCES && errno != EAGAIN)
 			break;
-		if (passed(&end))
+		if (clock_passed(&end))
 			break;
 	}
 	if (have_flock)
@@ -156,7 +134,7 @@ wait_locks(struct map *m, struct flock *fl)
 	tick.it_value.tv_sec = 0;
 	tick.it_value.tv_usec = LOCK_TICK_MS * 1000;
 	tick.it_interval = tick.it_value;
-	deadline(&end, LOCK_WAIT_MS * 1000L);
+	clock_after(&end, LOCK_WAIT_MS * 1000L);
 	sigaction(SIGALRM, &sa, &osa);
 	setitimer(ITIMER_REAL, &tick, NULL);
 	for (;;) {
@@ -168,7 +146,7 @@ wait_locks(struct map *m, struct flock *fl)
 		}
 		if (errno != EINTR)
 			break;
-		if (passed(&end)) {
+		if (clock_passed(&end)) {
 			errno = ETIMEDOUT;
 			break;
 		}

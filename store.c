@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "expire.h"
 #include "log.h"
 #include "store.h"
@@ -40,15 +41,6 @@ struct store {
 	time_t			 retry;		/* no expiry before this */
 	int			 healthy;
 };
-
-static long long
-now_ms(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int
 index_record(const struct addr *ad, time_t when, void *arg)
@@ -106,7 +98,7 @@ static int
 failed(struct store *s)
 {
 	s->healthy = 0;
-	s->deadline = now_ms() + RETRY_MS;
+	s->deadline = clock_ms() + RETRY_MS;
 	return -1;
 }
 
@@ -175,13 +167,13 @@ store_add(struct store *s, const struct addr *ad)
 	if (s->conf.window == 0)
 		return flush(s);
 	if (s->deadline == 0)
-		s->deadline = now_ms() + s->conf.window;
+		s->deadline = clock_ms() + s->conf.window;
 	/*
 	 * The readers wait while a change's pages are written over the map:
 	 * bound the pages, write a full batch as soon as this add is answered.
 	 */
 	if (s->nqueue >= FLUSH_BATCH)
-		s->deadline = now_ms();
+		s->deadline = clock_ms();
 	return 0;
 }
 
@@ -223,7 +215,7 @@ store_timeout(struct store *s)
 	long long	ms = -1, d;
 
 	if (s->deadline != 0)
-		ms = s->deadline > now_ms() ? s->deadline - now_ms() : 0;
+		ms = s->deadline > clock_ms() ? s->deadline - clock_ms() : 0;
 	if (expire_first(s->idx, &ad, &when) == 0) {
 		if (when < s->retry)
 			when = s->retry;
@@ -240,7 +232,7 @@ store_run(struct store *s)
 {
 	time_t	now = time(NULL);
 
-	if (s->deadline != 0 && now_ms() >= s->deadline)
+	if (s->deadline != 0 && clock_ms() >= s->deadline)
 		flush(s);
 	if (now >= s->retry)
 		expire_batch(s, now);
