@@ -4,6 +4,7 @@
 #   make run        install missing packages, start rpcbind if needed and
 #                   run dracd in the foreground on ./var
 #   make check      the test suite (normal build, then sanitizers, valgrind)
+#   make check-fresh  make check and make run on a fresh minimal Debian 12
 #   make bench      performance figures (bench-quick: a short run)
 #   make soak       crash soak: SOAK_KILLS (200) SIGKILLs of a loaded dracd
 #   make fuzz       the libFuzzer harnesses, FUZZTIME seconds each (60)
@@ -183,7 +184,8 @@ fuzz: deps fuzz-build
 # Debian packages the build, make run and make check need.
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
 	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
-	  procps iproute2 util-linux psmisc swaks
+	  procps iproute2 util-linux psmisc swaks netbase \
+	  libio-socket-inet6-perl
 
 deps:
 	@missing=; for p in $(DEPS); do \
@@ -210,6 +212,11 @@ check: deps
 	$(MAKE) B=build/san SAN=1 all
 	$(MAKE) fuzz-build
 	tests/run.sh
+
+# make check on a fresh minimal Debian 12 root, then make run there
+# (tests/check-fresh.sh; as root, needs the package mirror).
+check-fresh:
+	tests/check-fresh.sh
 
 # The performance figures, in private namespaces as make check (as root).
 bench: deps all
@@ -243,4 +250,4 @@ install: all
 clean:
 	rm -rf build $(GEN)
 
-.PHONY: all deps run check bench bench-quick soak install clean fuzzers fuzz-build fuzz
+.PHONY: all deps run check check-fresh bench bench-quick soak install clean fuzzers fuzz-build fuzz

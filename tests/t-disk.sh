@@ -8,7 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || [ -z "${DRAC_NS:-}" ]; then
-	ok "skipped: needs root and the namespaces of tests/run.sh"
+	skip "full disk" "needs root and the namespaces of tests/run.sh"
 	exit 0
 fi
 DISK=$T/disk

@@ -48,7 +48,7 @@ lf blackhole "$LF" blackhole 400
 t "black hole unregistered" sh -c '! rpcinfo -p 127.0.0.1 | grep -q 900101'
 
 if [ "$(id -u)" -ne 0 ] || [ -z "${DRAC_NS:-}" ]; then
-	ok "skipped rpcbind cases: need root and the namespaces of tests/run.sh"
+	skip "rpcbind cases" "need root and the namespaces of tests/run.sh"
 	finish
 	exit
 fi
