@@ -45,7 +45,7 @@ DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o ex
 	     clock.o num.o \
 	     drac_svc.o drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
-CTL_OBJS   = dracctl.o
+CTL_OBJS   = dracctl.o addr.o
 
 PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
 # C test drivers for tests/t-*.sh, built with everything else.
@@ -116,8 +116,8 @@ $(B)/tests/bench: tests/benchmap.c
 $(B)/tests/expiretest: expire.c
 $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
     $(B)/tests/libfault: $(B)/libdrac.a
-$(B)/tests/expiretest: $(B)/addr.o
-$(B)/tests/allowtest: $(B)/allow.o $(B)/log.o
+$(B)/tests/expiretest $(B)/tests/allowtest: $(B)/addr.o
+$(B)/tests/allowtest: $(B)/allow.o
 
 TLIBS_libtest	  = $(TIRPC_LIBS) -lpthread
 TLIBS_libtest-so  = -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
@@ -134,7 +134,7 @@ FUZZTIME ?= 60
 FUZZERS	= rpc xdr allow key
 FUZZ_rpc   = handler.o dgram.o addr.o allow.o log.o drac_svc.o drac_xdr.o
 FUZZ_xdr   = drac_xdr.o
-FUZZ_allow = allow.o
+FUZZ_allow = allow.o addr.o
 FUZZ_key   = addr.o
 FUZZLINK = $(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -fsanitize=fuzzer \
 	   -o $@ $(filter %.c %.o,$^) $(TIRPC_LIBS)

@@ -56,7 +56,7 @@ add(struct svc_req *rq, const struct addr *ad)
 		return ADD_PERM;
 	}
 	addr_text(&caller, cs, sizeof(cs));
-	if (!allow_match(allow, nb->buf)) {
+	if (!allow_match(allow, &caller)) {
 		log_limited(LIMIT_DENIED, "denied: %s is not in %s (add of "
 		    "%s)", cs, allowpath, as);
 		return ADD_PERM;
