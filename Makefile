@@ -55,6 +55,7 @@ TESTPROGS += $(B)/tests/hostile
 TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
+TESTPROGS += $(B)/tests/logtest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 
@@ -116,8 +117,9 @@ $(B)/tests/bench: tests/benchmap.c
 $(B)/tests/expiretest: expire.c
 $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
     $(B)/tests/libfault: $(B)/libdrac.a
-$(B)/tests/expiretest $(B)/tests/allowtest: $(B)/addr.o
+$(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
 $(B)/tests/allowtest: $(B)/allow.o
+$(B)/tests/logtest: $(B)/log.o $(B)/clock.o
 
 TLIBS_libtest	  = $(TIRPC_LIBS) -lpthread
 TLIBS_libtest-so  = -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
@@ -132,7 +134,7 @@ FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZTIME ?= 60
 FUZZERS	= rpc xdr allow key
-FUZZ_rpc   = handler.o dgram.o addr.o allow.o log.o drac_svc.o drac_xdr.o
+FUZZ_rpc   = handler.o dgram.o addr.o allow.o log.o clock.o drac_svc.o drac_xdr.o
 FUZZ_xdr   = drac_xdr.o
 FUZZ_allow = allow.o addr.o
 FUZZ_key   = addr.o
