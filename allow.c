@@ -489,12 +489,18 @@ fail:
 static void
 print_corrected(const struct line *l, FILE *out)
 {
+	char	buf[sizeof(l->text) + FIXLEN], *p;
 	size_t	tail = strlen(l->text);
 
 	while (tail > l->end && strchr(WS, l->text[tail - 1]) != NULL)
 		tail--;
-	fprintf(out, "\t%.*s%s%.*s\n", (int)l->start, l->text, l->fix,
-	    (int)(tail - l->end), l->text + l->end);
+	snprintf(buf, sizeof(buf), "%.*s%s%.*s", (int)l->start, l->text,
+	    l->fix, (int)(tail - l->end), l->text + l->end);
+	/* Whitespace other than tabs and spaces would upset a terminal. */
+	for (p = buf; *p != '\0'; p++)
+		if (*p != '\t' && *p < 0x20)
+			*p = ' ';
+	fprintf(out, "\t%s\n", buf);
 }
 
 /* Every problem of len bytes of buf to out; returns how many. */

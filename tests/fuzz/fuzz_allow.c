@@ -5,11 +5,18 @@
  * (it goes to the log).  A file that parses must give a table in which
  * each entry matches its own network address, and whose entries, written
  * back in the file format, parse to the same table without a warning.
- * Every warning is printable too.
+ * Every warning is printable too.  allow_check, on the same bytes in a
+ * file, agrees: a problem for a refused file or one with warnings, none
+ * for a clean one, and only printable lines (tabs allowed).
  */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "allow.h"
 #include "fuzz.h"
@@ -85,6 +92,33 @@ check_table(const struct allow *a)
 	free(text);
 }
 
+static void
+check_report(const uint8_t *data, size_t size, int problems)
+{
+	static int	 fd = -1;
+	static char	 path[64];
+	char		*out = NULL;
+	size_t		 outlen = 0, i;
+	FILE		*fp;
+	int		 n;
+
+	if (fd == -1) {
+		CHECK((fd = memfd_create("fuzz-allow", 0)) != -1);
+		CHECK(fchmod(fd, 0600) == 0);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	CHECK(ftruncate(fd, 0) == 0);
+	CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
+	CHECK((fp = open_memstream(&out, &outlen)) != NULL);
+	n = allow_check(path, fp);
+	CHECK(fclose(fp) == 0);
+	CHECK(problems ? n >= 1 : n == 0);
+	for (i = 0; i < outlen; i++)
+		CHECK(isprint((unsigned char)out[i]) || out[i] == '\n' ||
+		    out[i] == '\t');
+	free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -97,10 +131,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	a = allow_parse((const char *)data, size, "fuzz", err, sizeof(err));
 	if (a == NULL) {
 		check_error(err, sizeof(err));
+		check_report(data, size, 1);
 		return 0;
 	}
 	for (i = 0; (w = allow_warning(a, i)) != NULL; i++)
 		check_error(w, strlen(w) + 1);
+	check_report(data, size, i > 0);
 	check_table(a);
 	allow_free(a);
 	return 0;
