@@ -226,4 +226,25 @@ t "check: missing file is no problem" checked "$NOFILE" \
     "$NOFILE: no such file; only this host's own addresses are trusted
 0 problems"
 
+# dracd logs the warnings of the file it loads and uses the cleared entry;
+# a reload to a refused file keeps the old list.
+W=$T/w.allow
+printf '255.255.255.0 127.0.0.77\n' >"$W"
+chmod 644 "$W"
+if dracd_start -a "$W" "$T/w.db"; then
+	t "dracd logs the warning of a line with host bits" grep -q \
+	    "$W:1: netaddr 127.0.0.77 has bits outside netmask 255.255.255.0; taken as 255.255.255.0 127.0.0.0" \
+	    "$T/dracd.log"
+	t "the entry is taken with them cleared" "$DRACCTL" add 192.0.2.9
+	printf '255.255.255 127.0.0.0\n' >"$W"
+	kill -HUP "$DRACD_PID"
+	t "a reload to a refused file is logged" waitfor 5 grep -q \
+	    "$W:1: netmask \"255.255.255\" is 255.255.0.255 to DRAC" \
+	    "$T/dracd.log"
+	t "and the old list kept" "$DRACCTL" add 192.0.2.10
+	t "dracd exits cleanly" dracd_stop
+else
+	nok "dracd starts with a file that has warnings"
+fi
+
 finish
