@@ -46,7 +46,7 @@ DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o ex
 	     clock.o num.o \
 	     drac_svc.o drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
-CTL_OBJS   = dracctl.o
+CTL_OBJS   = dracctl.o addr.o
 
 PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
 # C test drivers for tests/t-*.sh, built with everything else.
@@ -56,6 +56,7 @@ TESTPROGS += $(B)/tests/hostile
 TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
+TESTPROGS += $(B)/tests/logtest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 
@@ -96,55 +97,36 @@ $(B)/$(LIBSO): $(addprefix $(B)/,$(LIB_OBJS))
 $(B)/dracctl: $(addprefix $(B)/,$(CTL_OBJS)) $(B)/libdrac.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(TIRPC_LIBS)
 
-$(B)/tests/rawrpc: tests/rawrpc.c tests/hex.c tests/hex.h
-	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/rawrpc.c \
-	    tests/hex.c
+# A test program is tests/NAME.c linked with the other sources in tests/
+# and the objects and libraries of $(B) it depends on (below), then
+# TLIBS_NAME; the other prerequisites (headers, expire.c, which expiretest
+# includes) only rebuild it.  libtest-so is libtest against the shared
+# library.
+TESTLINK = $(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
+	   $(filter tests/%.c $(B)/%,$^) $(TLIBS_$(@F))
 
-$(B)/tests/hostile: tests/hostile.c tests/hex.c tests/hex.h
+$(B)/tests/%: tests/%.c drac.h $(wildcard *.h tests/*.h)
 	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/hostile.c \
-	    tests/hex.c
-
-# libtest: the compatible API as an old POP server calls it; libtest-so
-# is the same program linked against the shared library.
-$(B)/tests/libtest: tests/libtest.c drac.h $(B)/libdrac.a
-	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/libtest.c \
-	    $(B)/libdrac.a $(TIRPC_LIBS) -lpthread
+	$(TESTLINK)
 
 $(B)/tests/libtest-so: tests/libtest.c drac.h $(B)/$(LIBSO)
 	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/libtest.c \
-	    $(B)/$(LIBSO) -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
+	$(TESTLINK)
 
-# expiretest includes expire.c, to look at its hash chains.
-$(B)/tests/expiretest: tests/expiretest.c expire.c expire.h $(B)/addr.o
-	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/expiretest.c \
-	    $(B)/addr.o
+$(B)/tests/rawrpc $(B)/tests/hostile: tests/hex.c
+$(B)/tests/bench: tests/benchmap.c
+$(B)/tests/expiretest: expire.c
+$(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
+    $(B)/tests/libfault: $(B)/libdrac.a
+$(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
+$(B)/tests/allowtest: $(B)/allow.o
+$(B)/tests/logtest: $(B)/log.o $(B)/clock.o
 
-# bench: the performance figures (make bench, make bench-quick).
-$(B)/tests/bench: tests/bench.c tests/benchmap.c tests/bench.h drac.h \
-    $(B)/libdrac.a
-	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/bench.c \
-	    tests/benchmap.c $(B)/libdrac.a $(DBLIB) $(TIRPC_LIBS) -lpthread
-
-$(B)/tests/soakclient: tests/soakclient.c drac.h $(B)/libdrac.a
-	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
-	    tests/soakclient.c $(B)/libdrac.a $(TIRPC_LIBS)
-
-$(B)/tests/libfault: tests/libfault.c drac.h $(B)/libdrac.a
-	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
-	    tests/libfault.c $(B)/libdrac.a $(TIRPC_LIBS)
-
-$(B)/tests/allowtest: tests/allowtest.c allow.h $(B)/allow.o $(B)/log.o
-	@mkdir -p $(B)/tests
-	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/allowtest.c \
-	    $(B)/allow.o $(B)/log.o
+TLIBS_libtest	  = $(TIRPC_LIBS) -lpthread
+TLIBS_libtest-so  = -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
+TLIBS_bench	  = $(DBLIB) $(TIRPC_LIBS) -lpthread
+TLIBS_soakclient  = $(TIRPC_LIBS)
+TLIBS_libfault	  = $(TIRPC_LIBS)
 
 # libFuzzer harnesses (tests/fuzz), built with clang and the sanitizers
 # under build/fuzz by fuzz-build; make fuzz runs each FUZZTIME seconds.
@@ -153,9 +135,9 @@ FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZTIME ?= 60
 FUZZERS	= rpc xdr allow key
-FUZZ_rpc   = handler.o dgram.o addr.o allow.o log.o drac_svc.o drac_xdr.o
+FUZZ_rpc   = handler.o dgram.o addr.o allow.o log.o clock.o drac_svc.o drac_xdr.o
 FUZZ_xdr   = drac_xdr.o
-FUZZ_allow = allow.o
+FUZZ_allow = allow.o addr.o
 FUZZ_key   = addr.o
 FUZZLINK = $(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -fsanitize=fuzzer \
 	   -o $@ $(filter %.c %.o,$^) $(TIRPC_LIBS)

@@ -57,6 +57,15 @@ addr_from_sockaddr(struct addr *ad, const struct sockaddr *sa)
 	}
 }
 
+/* The address as an AF_INET6 sockaddr (IPv4 mapped), port 0. */
+void
+addr_to_sockaddr(const struct addr *ad, struct sockaddr_in6 *sin6)
+{
+	memset(sin6, 0, sizeof(*sin6));
+	sin6->sin6_family = AF_INET6;
+	memcpy(&sin6->sin6_addr, ad->a, sizeof(ad->a));
+}
+
 /* Parse an IPv4 or IPv6 address in text; -1 when it is neither. */
 int
 addr_from_text(struct addr *ad, const char *s)

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "drac.h"
 
 static const char *const transports[] = { "udp", "tcp", "udp6", "tcp6" };
@@ -57,41 +58,24 @@ timeout_ms(const char *s)
 	return secs * 1000 < 1 ? 1 : (int)(secs * 1000 + 0.5);
 }
 
-/* Parses text as an IPv4 or IPv6 address into ss; -1 if it is neither. */
-static int
-parse_addr(const char *text, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		return 0;
-	}
-	return -1;
-}
-
 static int
 add(struct drac *d, const char *text, int v2)
 {
-	struct sockaddr_storage ss;
+	struct addr ad;
+	struct sockaddr_in6 sin6;
 	char *msg = NULL;
 	int rc;
 
-	if (parse_addr(text, &ss) == -1) {
+	if (addr_from_text(&ad, text) == -1) {
 		fprintf(stderr, "dracctl: %s: not an IPv4 or IPv6 address\n",
 		    text);
 		return 1;
 	}
+	addr_to_sockaddr(&ad, &sin6);
 	if (v2)
-		rc = drac_add_v2(d, (struct sockaddr *)&ss, &msg);
+		rc = drac_add_v2(d, (struct sockaddr *)&sin6, &msg);
 	else
-		rc = drac_add(d, (struct sockaddr *)&ss, &msg);
+		rc = drac_add(d, (struct sockaddr *)&sin6, &msg);
 	if (rc != 0) {
 		fprintf(stderr, "dracctl: %s: %s\n", text, msg);
 		return 1;

@@ -101,7 +101,9 @@ static void
 load_allow(int starting)
 {
 	struct allow	*na;
-	char		 err[512];
+	const char	*w;
+	char		 err[1024];
+	size_t		 i;
 
 	if ((na = allow_load(allowpath, err, sizeof(err))) == NULL) {
 		if (starting)
@@ -109,6 +111,8 @@ load_allow(int starting)
 		log_warnx("%s; keeping the old allow list", err);
 		return;
 	}
+	for (i = 0; (w = allow_warning(na, i)) != NULL; i++)
+		log_warnx("%s", w);
 	handler_allow(na);
 	if (allow_is_default(na))
 		log_info("%s: no such file; trusting only this host's "

@@ -56,14 +56,14 @@ add(struct svc_req *rq, const struct addr *ad)
 		return ADD_PERM;
 	}
 	addr_text(&caller, cs, sizeof(cs));
-	if (!allow_match(allow, nb->buf)) {
-		log_limited(LIMIT_DENIED, "denied: %s is not in %s (add of "
-		    "%s)", cs, allowpath, as);
+	if (!allow_match(allow, &caller)) {
+		log_limited_from(LIMIT_DENIED, &caller, "denied: %s is not in "
+		    "%s (add of %s)", cs, allowpath, as);
 		return ADD_PERM;
 	}
 	if ((why = addr_refuse(ad, &caller)) != NULL) {
-		log_limited(LIMIT_BADADDR, "refused add of %s from %s: %s",
-		    as, cs, why);
+		log_limited_from(LIMIT_BADADDR, &caller, "refused add of %s "
+		    "from %s: %s", as, cs, why);
 		return ADD_PERM;
 	}
 	if (store_add(store, ad) == -1)

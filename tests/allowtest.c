@@ -1,20 +1,21 @@
 /*
  * allowtest.c: drives allow.c for tests/t-allow.sh.
  *
- *   allowtest [-b] FILE           the table, one allow_format() line per
- *                                 entry ("# default" first for the default
- *                                 table), or the error line
+ *   allowtest [-b] FILE           the table: "warning: " and each of its
+ *                                 warnings, then one allow_format() line
+ *                                 per entry ("# default" first for the
+ *                                 default table); or the error line
  *   allowtest [-b] FILE ADDR...   "ADDR yes" or "ADDR no" per caller
+ *   allowtest -c FILE             allow_check's report, then "N problems"
  *
  * -b reads FILE into a buffer of exactly its size and calls allow_parse,
- * so that the sanitizers see any read past the end.  ADDR "unix" is an
- * AF_UNIX caller.  Everything goes to stdout.  Exits 0, 1 when the table
- * was refused, 2 on usage or I/O errors.
+ * so that the sanitizers see any read past the end.  ADDR "unix" is a
+ * caller of another family, which addr_from_sockaddr refuses.  Everything
+ * goes to stdout.  Exits 0, 1 when the table was refused (or -c found a
+ * problem), 2 on usage or I/O errors.
  */
 #include <sys/types.h>
 #include <sys/un.h>
-#include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,8 @@
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: allowtest [-b] file [addr ...]\n");
+	fprintf(stderr, "usage: allowtest [-b] file [addr ...]\n"
+	    "       allowtest -c file\n");
 	exit(2);
 }
 
@@ -68,39 +70,38 @@ load(const char *path, int bufmode, char *err, size_t errlen)
 	return a;
 }
 
-/* Parse addr as a caller's sockaddr into ss; -1 when it is no address. */
+/*
+ * Parse addr as a caller the way the handler gets one, through a sockaddr
+ * and addr_from_sockaddr: 0, 1 for a family it refuses, -1 for no address.
+ */
 static int
-caller(const char *addr, struct sockaddr_storage *ss)
+caller(const char *addr, struct addr *ad)
 {
-	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_un	*sun = (struct sockaddr_un *)ss;
+	struct sockaddr_un	sun;
+	struct sockaddr_in6	sin6;
 
-	memset(ss, 0, sizeof(*ss));
 	if (strcmp(addr, "unix") == 0) {
-		sun->sun_family = AF_UNIX;
-		strcpy(sun->sun_path, "/run/x");
-		return 0;
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		return addr_from_sockaddr(ad, (struct sockaddr *)&sun) == -1;
 	}
-	if (inet_pton(AF_INET, addr, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, addr, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		return 0;
-	}
-	return -1;
+	if (addr_from_text(ad, addr) == -1)
+		return -1;
+	addr_to_sockaddr(ad, &sin6);
+	return addr_from_sockaddr(ad, (struct sockaddr *)&sin6);
 }
 
 static void
 dump(const struct allow *a)
 {
-	char	line[ALLOW_FMTLEN];
-	size_t	i;
+	char		 line[ALLOW_FMTLEN];
+	const char	*w;
+	size_t		 i;
 
 	if (allow_is_default(a))
 		printf("# default\n");
+	for (i = 0; (w = allow_warning(a, i)) != NULL; i++)
+		printf("warning: %s\n", w);
 	for (i = 0; i < allow_count(a); i++)
 		printf("%s\n", allow_format(a, i, line, sizeof(line)));
 }
@@ -108,11 +109,16 @@ dump(const struct allow *a)
 int
 main(int argc, char *argv[])
 {
-	struct sockaddr_storage	 ss;
-	struct allow		*a;
-	char			 err[1024];
-	int			 bufmode = 0, i;
+	struct addr	 ad;
+	struct allow	*a;
+	char		 err[1024];
+	int		 bufmode = 0, i, n;
 
+	if (argc == 3 && strcmp(argv[1], "-c") == 0) {
+		n = allow_check(argv[2], stdout);
+		printf("%d problems\n", n);
+		return n > 0;
+	}
 	if (argc > 1 && strcmp(argv[1], "-b") == 0) {
 		bufmode = 1;
 		argc--;
@@ -127,12 +133,12 @@ main(int argc, char *argv[])
 	if (argc == 2)
 		dump(a);
 	for (i = 2; i < argc; i++) {
-		if (caller(argv[i], &ss) == -1) {
+		if ((n = caller(argv[i], &ad)) == -1) {
 			allow_free(a);
 			usage();
 		}
 		printf("%s %s\n", argv[i],
-		    allow_match(a, (struct sockaddr *)&ss) ? "yes" : "no");
+		    n == 0 && allow_match(a, &ad) ? "yes" : "no");
 	}
 	allow_free(a);
 	return 0;

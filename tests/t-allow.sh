@@ -1,9 +1,12 @@
 #!/bin/sh
 # t-allow.sh: the allow list (allow.c) through tests/allowtest.
 #
-# Every golden file tests/allow/NAME.in must give NAME.ok (the table, or
-# the error line), both through allow_load and through allow_parse on a
-# buffer of exactly the file's size.  Then matching (non-contiguous masks,
+# Every golden file tests/allow/NAME.in must give NAME.ok (the warnings
+# and the table, or the error line), both through allow_load and through
+# allow_parse on a buffer of exactly the file's size, and NAME.chk through
+# allow_check (every problem, the corrected lines, the count); a file
+# refused at load is refused by the check first for the same line.  Then
+# matching (non-contiguous masks,
 # prefixes, IPv4-mapped callers, other families), the default table for a
 # missing file, and the file-level refusals (writable, not regular, too
 # large, open errors).
@@ -16,17 +19,28 @@ mkdir "$T/g"
 cp "$TOP"/tests/allow/*.in "$T/g/"
 chmod 644 "$T"/g/*.in
 
-# golden NAME: NAME.in loads and parses to exactly NAME.ok.
+# golden NAME: NAME.in loads and parses to exactly NAME.ok, and checks to
+# exactly NAME.chk.
 golden() {
 	(cd "$T/g" && "$AT" "$1.in" >"$1.out" 2>&1
-	    "$AT" -b "$1.in" >"$1.outb" 2>&1)
+	    "$AT" -b "$1.in" >"$1.outb" 2>&1
+	    "$AT" -c "$1.in" >"$1.outc" 2>&1)
 	diff -u "$TOP/tests/allow/$1.ok" "$T/g/$1.out" &&
-	    diff -u "$TOP/tests/allow/$1.ok" "$T/g/$1.outb"
+	    diff -u "$TOP/tests/allow/$1.ok" "$T/g/$1.outb" &&
+	    diff -u "$TOP/tests/allow/$1.chk" "$T/g/$1.outc"
+}
+
+# same_refusal NAME: the load error of NAME is the check's first refusal.
+same_refusal() {
+	(cd "$T/g" && "$AT" "$1.in" >/dev/null) && return 0
+	[ "$(grep -v -e '^	' -e '^[^ ]*: warning: ' "$T/g/$1.outc" |
+	    head -n 1)" = "$(cat "$T/g/$1.out")" ]
 }
 
 for f in "$TOP"/tests/allow/*.in; do
 	n=$(basename "$f" .in)
 	t "golden $n" golden "$n"
+	t "check refuses $n where load does" same_refusal "$n"
 done
 
 # The sample trusts this host; with its examples uncommented it still parses.
@@ -91,6 +105,23 @@ match "$M" ::192.168.1.9 no
 match "$M" 127.0.0.1 no
 match "$M" ::1 no
 match "$M" unix no
+
+# The original's inet_addr forms, and host bits cleared.
+cat >"$T/s.allow" <<'EOF'
+255.255.255.255 127.1
+255.255.255.255 10.000.000.001
+  255.255.255.0 192.0.2.77
+198.51.100.1/24
+EOF
+chmod 644 "$T/s.allow"
+S=$T/s.allow
+match "$S" 127.0.0.1 yes
+match "$S" 127.0.1.1 no
+match "$S" 10.0.0.1 yes
+match "$S" 8.0.0.1 no
+match "$S" 192.0.2.1 yes
+match "$S" 198.51.100.200 yes
+match "$S" 198.51.101.1 no
 
 printf '0.0.0.0/0\n' >"$T/all4.allow"
 printf '::/0\n' >"$T/all6.allow"
@@ -178,5 +209,42 @@ t "file over 1 MB refused" refused "$T/big.allow" \
 head -c 1048576 "$T/big.allow" >"$T/mb.allow"
 chmod 644 "$T/mb.allow"
 t "file of exactly 1 MB accepted" "$AT" "$T/mb.allow"
+
+# checked FILE EXPECTED: allow_check prints exactly EXPECTED.
+checked() {
+	_r=$("$AT" -c "$1" 2>&1)
+	[ "$_r" = "$2" ] || {
+		echo "$_r"
+		return 1
+	}
+}
+chmod 664 "$P"
+t "check: group-writable file is one problem" checked "$P" \
+    "$P: is group or world writable; chmod go-w $P
+1 problems"
+t "check: missing file is no problem" checked "$NOFILE" \
+    "$NOFILE: no such file; only this host's own addresses are trusted
+0 problems"
+
+# dracd logs the warnings of the file it loads and uses the cleared entry;
+# a reload to a refused file keeps the old list.
+W=$T/w.allow
+printf '255.255.255.0 127.0.0.77\n' >"$W"
+chmod 644 "$W"
+if dracd_start -a "$W" "$T/w.db"; then
+	t "dracd logs the warning of a line with host bits" grep -q \
+	    "$W:1: netaddr 127.0.0.77 has bits outside netmask 255.255.255.0; taken as 255.255.255.0 127.0.0.0" \
+	    "$T/dracd.log"
+	t "the entry is taken with them cleared" "$DRACCTL" add 192.0.2.9
+	printf '255.255.255 127.0.0.0\n' >"$W"
+	kill -HUP "$DRACD_PID"
+	t "a reload to a refused file is logged" waitfor 5 grep -q \
+	    "$W:1: netmask \"255.255.255\" is 255.255.0.255 to DRAC" \
+	    "$T/dracd.log"
+	t "and the old list kept" "$DRACCTL" add 192.0.2.10
+	t "dracd exits cleanly" dracd_stop
+else
+	nok "dracd starts with a file that has warnings"
+fi
 
 finish

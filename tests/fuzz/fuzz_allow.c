@@ -4,13 +4,19 @@
  * A file that fails must say why in a printable, NUL-terminated message
  * (it goes to the log).  A file that parses must give a table in which
  * each entry matches its own network address, and whose entries, written
- * back in the file format, parse to the same table.
+ * back in the file format, parse to the same table without a warning.
+ * Every warning is printable too.  allow_check, on the same bytes in a
+ * file, agrees: a problem for a refused file or one with warnings, none
+ * for a clean one, and only printable lines (tabs allowed).
  */
-#include <arpa/inet.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
 #include <ctype.h>
-#include <netinet/in.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "allow.h"
 #include "fuzz.h"
@@ -36,17 +42,14 @@ static size_t
 reline(const struct allow *a, const char *fmt, char *out, size_t off,
     size_t len)
 {
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	struct sockaddr_in6	sin6 = { .sin6_family = AF_INET6 };
-	char			net[ALLOW_FMTLEN], *mask;
-	int			n;
+	struct addr	ad;
+	char		net[ALLOW_FMTLEN], *mask;
+	int		n;
 
 	if (strncmp(fmt, "inet ", 5) == 0) {
 		strcpy(net, fmt + 5);
 		CHECK((mask = strchr(net, '/')) != NULL);
 		*mask++ = '\0';
-		CHECK(inet_pton(AF_INET, net, &sin.sin_addr) == 1);
-		CHECK(allow_match(a, (struct sockaddr *)&sin));
 		n = snprintf(out + off, len - off, "%s %s\n", mask, net);
 	} else {
 		CHECK(strncmp(fmt, "inet6 ", 6) == 0);
@@ -54,9 +57,9 @@ reline(const struct allow *a, const char *fmt, char *out, size_t off,
 		n = snprintf(out + off, len - off, "%s\n", net);
 		CHECK((mask = strchr(net, '/')) != NULL);
 		*mask = '\0';
-		CHECK(inet_pton(AF_INET6, net, &sin6.sin6_addr) == 1);
-		CHECK(allow_match(a, (struct sockaddr *)&sin6));
 	}
+	CHECK(addr_from_text(&ad, net) == 0);
+	CHECK(allow_match(a, &ad));
 	CHECK(n > 0 && (size_t)n < len - off);
 	return off + (size_t)n;
 }
@@ -81,6 +84,7 @@ check_table(const struct allow *a)
 	b = allow_parse(text, off, "again", err, sizeof(err));
 	CHECK(b != NULL);
 	CHECK(allow_count(b) == n);
+	CHECK(allow_warning(b, 0) == NULL);
 	for (i = 0; i < n; i++)
 		CHECK(strcmp(allow_format(a, i, fa, sizeof(fa)),
 		    allow_format(b, i, fb, sizeof(fb))) == 0);
@@ -88,18 +92,51 @@ check_table(const struct allow *a)
 	free(text);
 }
 
+static void
+check_report(const uint8_t *data, size_t size, int problems)
+{
+	static int	 fd = -1;
+	static char	 path[64];
+	char		*out = NULL;
+	size_t		 outlen = 0, i;
+	FILE		*fp;
+	int		 n;
+
+	if (fd == -1) {
+		CHECK((fd = memfd_create("fuzz-allow", 0)) != -1);
+		CHECK(fchmod(fd, 0600) == 0);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	}
+	CHECK(ftruncate(fd, 0) == 0);
+	CHECK(pwrite(fd, data, size, 0) == (ssize_t)size);
+	CHECK((fp = open_memstream(&out, &outlen)) != NULL);
+	n = allow_check(path, fp);
+	CHECK(fclose(fp) == 0);
+	CHECK(problems ? n >= 1 : n == 0);
+	for (i = 0; i < outlen; i++)
+		CHECK(isprint((unsigned char)out[i]) || out[i] == '\n' ||
+		    out[i] == '\t');
+	free(out);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct allow	*a;
+	const char	*w;
 	char		 err[512];
+	size_t		 i;
 
 	memset(err, 'x', sizeof(err));
 	a = allow_parse((const char *)data, size, "fuzz", err, sizeof(err));
 	if (a == NULL) {
 		check_error(err, sizeof(err));
+		check_report(data, size, 1);
 		return 0;
 	}
+	for (i = 0; (w = allow_warning(a, i)) != NULL; i++)
+		check_error(w, strlen(w) + 1);
+	check_report(data, size, i > 0);
 	check_table(a);
 	allow_free(a);
 	return 0;
