@@ -16,14 +16,23 @@
  * always comes in on the loopback interface.  So a datagram whose source
  * is one of this host's addresses (or a loopback address) and that came
  * in on any other interface is marked forged, and the handlers refuse
- * its adds.  This host's addresses are read with getifaddrs() at most
- * once per OWN_TTL msec, when a datagram from outside needs them.
+ * its adds.  The arrival interface cannot be read from IPV6_PKTINFO:
+ * for a datagram the host sent itself Linux reports the interface of the
+ * destination address, not loopback.  What does see the receiving
+ * device is a classic BPF program (SKF_AD_IFINDEX) that steers each
+ * datagram within a SO_REUSEPORT group: each UDP address has a pair of
+ * sockets (listen.c), and the program sends what came in on loopback to
+ * the first and the rest to the second, the "outside" one.  This host's
+ * addresses are read with getifaddrs() at most once per OWN_TTL msec,
+ * when a datagram on an outside socket needs them.
  *
  * A readable socket gets at most DGRAM_BATCH datagrams per round of the
  * event loop, so that the other sockets wait for no more than a batch;
  * dgram_read() is where recvmmsg() would read that batch in one call.
  */
 #include <sys/socket.h>
+
+#include <linux/filter.h>
 
 #include <errno.h>
 #include <ifaddrs.h>
@@ -50,7 +59,7 @@ union pktinfo {
 /* Where a datagram arrived: interface and destination address. */
 struct arrival {
 	int		family;		/* 0: unknown */
-	unsigned int	ifindex;
+	unsigned int	ifindex;	/* the reply needs it (IPv6) */
 	struct in_addr	dst4;
 	struct in6_addr	dst6;
 };
@@ -58,14 +67,57 @@ struct arrival {
 static struct {
 	struct addr	*a;
 	size_t		 n;
-	unsigned int	*lo;		/* loopback interface indexes */
-	size_t		 nlo;
 	long long	 at;		/* clock_ms() of the reading; 0 none */
 } own;
 
-/* Ask for the arrival interface and address of each datagram on fd. */
+/* The index of the loopback interface. */
+static unsigned int
+loopback_index(void)
+{
+	struct ifaddrs	*ifa, *i;
+	unsigned int	 idx = 0;
+
+	if (getifaddrs(&ifa) == -1)
+		fatal("getifaddrs");
+	for (i = ifa; i != NULL && idx == 0; i = i->ifa_next)
+		if (i->ifa_flags & IFF_LOOPBACK)
+			idx = if_nametoindex(i->ifa_name);
+	freeifaddrs(ifa);
+	if (idx == 0)
+		fatalx("no loopback interface");
+	return idx;
+}
+
+/*
+ * Steer the datagrams of fd's SO_REUSEPORT group: those that came in on
+ * loopback to the group's first socket (fd), the rest to the second.
+ */
+static int
+steer(int fd)
+{
+	struct sock_filter	code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_IFINDEX),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, loopback_index(), 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 1),
+	};
+	struct sock_fprog	prog = { .len = 4, .filter = code };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+	    sizeof(prog)) == -1) {
+		log_warn("SO_ATTACH_REUSEPORT_CBPF");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Prepare a bound UDP socket fd of family af: the arrival address of
+ * each datagram (for the reply), and for the first socket of a pair
+ * (not outside) the program that steers the pair's datagrams.
+ */
 int
-dgram_prepare(int fd, int af)
+dgram_prepare(int fd, int af, int outside)
 {
 	int	on = 1, r;
 
@@ -74,31 +126,19 @@ dgram_prepare(int fd, int af)
 	else
 		r = setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on,
 		    sizeof(on));
-	if (r == -1)
+	if (r == -1) {
 		log_warn("setsockopt pktinfo");
-	return r;
+		return -1;
+	}
+	return outside ? 0 : steer(fd);
 }
 
-/* Record ifa in the table of this host's addresses and loopbacks. */
-static void
-own_note(const struct ifaddrs *ifa, size_t *na, size_t *nlo)
-{
-	unsigned int	idx;
-
-	if (ifa->ifa_addr != NULL &&
-	    addr_from_sockaddr(&own.a[*na], ifa->ifa_addr) == 0)
-		(*na)++;
-	if ((ifa->ifa_flags & IFF_LOOPBACK) &&
-	    (idx = if_nametoindex(ifa->ifa_name)) != 0)
-		own.lo[(*nlo)++] = idx;
-}
-
-/* Read this host's addresses and loopback interfaces again. */
+/* Read this host's addresses again. */
 static void
 own_refresh(void)
 {
 	struct ifaddrs	*ifa, *i;
-	size_t		 n = 0, na = 0, nlo = 0;
+	size_t		 n = 0;
 
 	if (getifaddrs(&ifa) == -1) {
 		log_warn("getifaddrs");
@@ -107,29 +147,15 @@ own_refresh(void)
 	for (i = ifa; i != NULL; i = i->ifa_next)
 		n++;
 	free(own.a);
-	free(own.lo);
-	own.a = calloc(n + 1, sizeof(*own.a));
-	own.lo = calloc(n + 1, sizeof(*own.lo));
-	if (own.a == NULL || own.lo == NULL)
+	if ((own.a = calloc(n + 1, sizeof(*own.a))) == NULL)
 		fatal("address table");
+	own.n = 0;
 	for (i = ifa; i != NULL; i = i->ifa_next)
-		own_note(i, &na, &nlo);
+		if (i->ifa_addr != NULL &&
+		    addr_from_sockaddr(&own.a[own.n], i->ifa_addr) == 0)
+			own.n++;
 	freeifaddrs(ifa);
-	own.n = na;
-	own.nlo = nlo;
 	own.at = clock_ms();
-}
-
-/* Non-zero when interface idx is a loopback one. */
-static int
-own_loopback(unsigned int idx)
-{
-	size_t	i;
-
-	for (i = 0; i < own.nlo; i++)
-		if (own.lo[i] == idx)
-			return 1;
-	return 0;
 }
 
 /* Non-zero when sa is a loopback address or one of this host's. */
@@ -150,18 +176,11 @@ own_address(const struct sockaddr *sa)
 	return 0;
 }
 
-/*
- * Whether a datagram from sa that came in as ar claims a source only
- * this host can have, without coming in on loopback.
- */
+/* Whether sa, from outside, claims a source only this host can have. */
 static int
-forged(const struct sockaddr *sa, const struct arrival *ar)
+forged(const struct sockaddr *sa)
 {
-	if (own.at == 0)
-		own_refresh();
-	if (ar->family != 0 && own_loopback(ar->ifindex))
-		return 0;
-	if (clock_ms() - own.at >= OWN_TTL)
+	if (own.at == 0 || clock_ms() - own.at >= OWN_TTL)
 		own_refresh();
 	return own_address(sa);
 }
@@ -247,9 +266,9 @@ reply(int fd, const struct caller *c, socklen_t clen,
 	}
 }
 
-/* Serve one datagram from fd; -1 when none was waiting. */
+/* Serve one datagram from fd (outside: see above); -1 when none waited. */
 static int
-dgram_one(int fd)
+dgram_one(int fd, int outside)
 {
 	static unsigned char	buf[DGRAM_MAX];
 	unsigned char		out[RPC_REPLYMAX];
@@ -273,7 +292,7 @@ dgram_one(int fd)
 	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		return 0;
 	arrival(&mh, &ar);
-	c.forged = forged((struct sockaddr *)&c.addr, &ar);
+	c.forged = outside && forged((struct sockaddr *)&c.addr);
 	if ((len = rpc_serve(buf, (size_t)n, &c, out)) > 0)
 		reply(fd, &c, mh.msg_namelen, &ar, out, len);
 	return 0;
@@ -281,11 +300,11 @@ dgram_one(int fd)
 
 /* Serve the datagrams waiting on fd, at most DGRAM_BATCH of them. */
 void
-dgram_read(int fd)
+dgram_read(int fd, int outside)
 {
 	int	i;
 
 	for (i = 0; i < DGRAM_BATCH; i++)
-		if (dgram_one(fd) == -1)
+		if (dgram_one(fd, outside) == -1)
 			break;
 }

@@ -260,7 +260,7 @@ loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
 				if (pfd[i].revents == 0)
 					continue;
 				if (ls[i].type == SOCK_DGRAM)
-					dgram_read(ls[i].fd);
+					dgram_read(ls[i].fd, ls[i].outside);
 				else
 					conn_accept(ls[i].fd);
 			}

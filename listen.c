@@ -3,7 +3,9 @@
  *
  * dracd binds its own sockets (see dracd.c for why): UDP and TCP, IPv4
  * and IPv6, IPv6 ones IPV6_V6ONLY as libtirpc makes them, all
- * non-blocking.  Every socket of one protocol has the same port, so that
+ * non-blocking.  Each UDP address gets a pair of sockets in one
+ * SO_REUSEPORT group, the first for what comes in on loopback and the
+ * second for the rest (dgram.c says why and sets the pair up).  Every socket of one protocol has the same port, so that
  * one rpcbind entry per netid (udp, tcp, udp6, tcp6) names them all:
  * rpcbind keeps one address per program, version and netid, and its
  * clients use the port.  With -l the sockets are bound to the addresses
@@ -91,12 +93,13 @@ bind_one(struct listener *l)
 		return -1;
 	if ((af == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
 	    &on, sizeof(on)) == -1) ||
-	    (l->type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET,
-	    SO_REUSEADDR, &on, sizeof(on)) == -1) ||
+	    setsockopt(fd, SOL_SOCKET, l->type == SOCK_STREAM ?
+	    SO_REUSEADDR : SO_REUSEPORT, &on, sizeof(on)) == -1 ||
 	    bind(fd, (struct sockaddr *)&l->addr, l->len) == -1 ||
 	    getsockname(fd, (struct sockaddr *)&l->addr, &l->len) == -1 ||
 	    (l->type == SOCK_STREAM && listen(fd, SOMAXCONN) == -1) ||
-	    (l->type == SOCK_DGRAM && dgram_prepare(fd, af) == -1)) {
+	    (l->type == SOCK_DGRAM &&
+	    dgram_prepare(fd, af, l->outside) == -1)) {
 		close(fd);
 		return -1;
 	}
@@ -132,40 +135,47 @@ bind_group(struct listener *l, int n, int *bad)
 	return -1;
 }
 
-/* Fill l with one listener of type per address in addrs. */
+/*
+ * Fill l with the listeners of type for the n addresses in addrs: per
+ * address one TCP socket, or a UDP pair; returns how many.
+ */
 static int
 fill(struct listener *l, int type, const char *const *addrs, int n)
 {
-	int	i;
+	int	i, k = 0;
 
 	for (i = 0; i < n; i++) {
-		l[i].type = type;
-		l[i].len = sizeof(l[i].addr);
-		if (parse(addrs[i], &l[i].addr, &l[i].len) == -1)
+		l[k].type = type;
+		l[k].len = sizeof(l[k].addr);
+		if (parse(addrs[i], &l[k].addr, &l[k].len) == -1)
 			fatalx("-l %s: not a numeric IPv4 or IPv6 address",
 			    addrs[i]);
-		l[i].netid = netid(type, l[i].addr.ss_family);
+		l[k].netid = netid(type, l[k].addr.ss_family);
+		k++;
+		if (type == SOCK_DGRAM) {
+			l[k] = l[k - 1];
+			l[k++].outside = 1;
+		}
 	}
-	return n;
+	return k;
 }
 
-/* Bind the listeners of type for addrs (wild: the wildcards). */
+/* Bind the listeners of type for addrs (wild: the two wildcards). */
 static int
 open_type(struct listener *l, int type, const char *const *addrs, int n,
     int wild)
 {
-	int	bad = 0;
+	int	bad = 0, per = type == SOCK_DGRAM ? 2 : 1;
 
-	fill(l, type, addrs, n);
+	n = fill(l, type, addrs, n);
 	if (bind_group(l, n, &bad) == 0)
 		return n;
-	if (wild && n == 2 && bad == 1 && bind_group(l, 1, &bad) == 0) {
+	if (wild && bad == per && bind_group(l, per, &bad) == 0) {
 		log_warn("%s: cannot bind the IPv6 wildcard; IPv4 only",
-		    l[1].netid);
-		return 1;
+		    l[per].netid);
+		return per;
 	}
-	fatal("%s: cannot bind %s", netid(type, l[bad].addr.ss_family),
-	    addrs[bad]);
+	fatal("%s: cannot bind %s", l[bad].netid, addrs[bad / per]);
 }
 
 /* Bind UDP and TCP sockets on addrs (none: the wildcards), see above. */
@@ -180,7 +190,7 @@ listen_open(char *const *addrs, int naddrs, struct listener **ls)
 		a = wildcards;
 		naddrs = 2;
 	}
-	if ((l = calloc(2 * naddrs, sizeof(*l))) == NULL)
+	if ((l = calloc(3 * naddrs, sizeof(*l))) == NULL)
 		fatal("listeners");
 	n = open_type(l, SOCK_DGRAM, a, naddrs, wild);
 	n += open_type(l + n, SOCK_STREAM, a, naddrs, wild);
