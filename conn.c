@@ -176,7 +176,7 @@ adopt(int fd, const struct sockaddr_storage *ss)
 
 	if (!handler_trusts((const struct sockaddr *)ss)) {
 		if (addr_from_sockaddr(&ad, (const struct sockaddr *)ss) == 0)
-			log_limited(LIMIT_DENIED, "denied: TCP connection "
+			log_limited(LIMIT_CONN, "denied: TCP connection "
 			    "from %s closed, not in the allow list",
 			    addr_text(&ad, peer, sizeof(peer)));
 		close(fd);
