@@ -64,16 +64,19 @@ now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* A connection to port; small says with a small receive buffer. */
 static int
-dial(int port)
+dial(int port, int small)
 {
 	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	int			fd;
+	int			fd, rcv = 4096;
 
 	sin.sin_port = htons((unsigned short)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
 		return -1;
+	if (small)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == -1) {
 		close(fd);
 		return -1;
@@ -253,7 +256,7 @@ main(int argc, char *argv[])
 	end = start + (long long)secs * 1000;
 	while ((now = now_ms()) < end && (nopen < n || t.closed < nopen)) {
 		while (nopen < n && now >= nextdial) {
-			if ((pfd[nopen].fd = dial(port)) == -1) {
+			if ((pfd[nopen].fd = dial(port, fl)) == -1) {
 				perror("hostile: connect");
 				return 1;
 			}
