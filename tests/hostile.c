@@ -163,13 +163,17 @@ ping_run(struct pinger *pg, long long now)
 	pg->next = now + PING_MS;
 }
 
-/* Count the pings never answered; they waited until now. */
+/* Count the pings never answered (100 ms grace); they waited until now. */
 static void
 ping_end(struct pinger *pg, long long now)
 {
-	int	i;
+	struct pollfd	pfd = { .fd = pg->fd, .events = POLLIN };
+	int		i;
 
-	ping_run(pg, now);
+	pg->next = now + 1000;
+	while (poll(&pfd, 1, 100) == 1)
+		ping_run(pg, now_ms());
+	now = now_ms();
 	for (i = 0; i < pg->sent; i++) {
 		if (pg->at[i] < 0)
 			continue;
