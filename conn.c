@@ -36,6 +36,8 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -173,6 +175,7 @@ adopt(int fd, const struct sockaddr_storage *ss)
 	struct conn	*c;
 	char		 peer[INET6_ADDRSTRLEN];
 	struct addr	 ad;
+	int		 on = 1;
 
 	if (!handler_trusts((const struct sockaddr *)ss)) {
 		if (addr_from_sockaddr(&ad, (const struct sockaddr *)ss) == 0)
@@ -182,6 +185,8 @@ adopt(int fd, const struct sockaddr_storage *ss)
 		close(fd);
 		return;
 	}
+	/* Each reply is one write: nothing to gain from Nagle's delay. */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
 	if (nconn == maxconn)
 		evict();
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
