@@ -62,6 +62,8 @@ static char			*allowpath;
 static struct store		*store;
 static volatile sig_atomic_t	 gotterm, gothup;
 
+static void	usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {
@@ -94,6 +96,18 @@ option_value(int ch, const char *arg, long long unit, long long min,
 		usage();
 	}
 	return v;
+}
+
+/* 0 when option ch's arg is w0, 1 when it is w1; usage() otherwise. */
+static int
+option_word(int ch, const char *arg, const char *w0, const char *w1)
+{
+	if (strcmp(arg, w0) == 0)
+		return 0;
+	if (strcmp(arg, w1) == 0)
+		return 1;
+	fprintf(stderr, "dracd: -%c %s: expected %s or %s\n", ch, arg, w0, w1);
+	usage();
 }
 
 /* An absolute path, so that nothing depends on the working directory. */
@@ -321,15 +335,7 @@ options(int argc, char *argv[], struct options *o)
 			o->conf.nul = 1;
 			break;
 		case 'P':
-			if (strcmp(optarg, "tcp") == 0)
-				o->tcponly = 1;
-			else if (strcmp(optarg, "any") == 0)
-				o->tcponly = 0;
-			else {
-				fprintf(stderr, "dracd: -P %s: expected tcp "
-				    "or any\n", optarg);
-				usage();
-			}
+			o->tcponly = option_word(ch, optarg, "any", "tcp");
 			break;
 		case 's':
 			o->conf.window = option_value(ch, optarg, 0, 0, 1000,
@@ -340,15 +346,8 @@ options(int argc, char *argv[], struct options *o)
 			    YEAR_MS, DURATION) / 1000;
 			break;
 		case 't':
-			if (strcmp(optarg, "hash") == 0)
-				o->conf.type = MAP_HASH;
-			else if (strcmp(optarg, "btree") == 0)
-				o->conf.type = MAP_BTREE;
-			else {
-				fprintf(stderr, "dracd: -t %s: expected hash "
-				    "or btree\n", optarg);
-				usage();
-			}
+			o->conf.type = option_word(ch, optarg, "hash",
+			    "btree") ? MAP_BTREE : MAP_HASH;
 			break;
 		case 'u':
 			o->user = optarg;
