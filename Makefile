@@ -41,10 +41,10 @@ DBLIB	= -ldb-5.3
 SOVER	= 1
 LIBSO	= libdrac.so.$(SOVER)
 
-GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
-DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
+GEN	= drac.h drac_xdr.c drac_clnt.c
+DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o journal.o allow.o expire.o addr.o log.o \
 	     clock.o num.o \
-	     drac_svc.o drac_xdr.o
+	     drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
 CTL_OBJS   = dracctl.o addr.o
 
@@ -71,9 +71,6 @@ drac_xdr.c: drac.x
 drac_clnt.c: drac.x
 	rm -f $@
 	rpcgen -l -M -o $@ drac.x
-drac_svc.c: drac.x
-	rm -f $@
-	rpcgen -m -M -o $@ drac.x
 
 $(B)/drac_%.o: drac_%.c drac.h
 	@mkdir -p $(B)
@@ -135,7 +132,7 @@ FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZTIME ?= 60
 FUZZERS	= rpc xdr allow key
-FUZZ_rpc   = handler.o dgram.o addr.o allow.o log.o clock.o drac_svc.o drac_xdr.o
+FUZZ_rpc   = rpc.o handler.o addr.o allow.o log.o clock.o drac_xdr.o
 FUZZ_xdr   = drac_xdr.o
 FUZZ_allow = allow.o addr.o
 FUZZ_key   = addr.o

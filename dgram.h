@@ -1,15 +1,15 @@
 /*
- * dgram.h: dracd's guard on libtirpc's UDP transports.
+ * dgram.h: dracd's UDP transport.
  *
- * dgram_guard() makes a UDP transport (svc_tli_create on "udp" or "udp6")
- * refuse calls that do not fit in the datagram that carried them; 0, or
- * -1 when x is not a transport of the kind the first one guarded was.
+ * dgram_prepare() readies a bound UDP socket of family af, the first or
+ * the second ("outside") of its address's pair (see dgram.c); 0, or -1
+ * (logged).  dgram_read() serves the datagrams waiting on such a socket,
+ * at most a batch of them, and never blocks.
  */
 #ifndef DGRAM_H
 #define DGRAM_H
 
-#include <rpc/rpc.h>
-
-int	dgram_guard(SVCXPRT *);
+int	dgram_prepare(int, int, int);
+void	dgram_read(int, int);
 
 #endif

@@ -3,11 +3,27 @@
  * 900101, versions 1 and 2) after a user logs in; it writes the user's
  * address with an expiry time into the relay map that the MTA reads.
  *
- * This file holds the options, the RPC transports, signals and the event
- * loop; the procedures themselves are in handler.c.  The loop is ours (no
- * svc_run): it polls the RPC descriptors with the signals unblocked only
- * inside ppoll(), acts on signal flags between requests, and gives the
- * store its timer.
+ * This file holds the options, the start-up sequence (main), signals and
+ * the event loop; the transports are listen.c (sockets, rpcbind),
+ * dgram.c (UDP), conn.c (TCP) and rpc.c (calls and replies), the
+ * procedures are in handler.c.
+ *
+ * How dracd owns its sockets (the decision for every transport file):
+ * dracd opens, binds and reads its sockets itself and registers them with
+ * rpcbind itself; libtirpc's server side (svc_*) is not used.  The
+ * protocol still comes from drac.x alone: rpcgen's drac.h gives the
+ * numbers, its xdr_* routines decode the arguments and encode the
+ * results, and libtirpc's xdr_callmsg/xdr_replymsg and rpcb_set/unset do
+ * the RPC headers and the registration.  Why: dracd must know on which
+ * interface a datagram arrived (to refuse forged sources), must close an
+ * untrusted TCP peer before reading from it, must never wait for a
+ * client that does not read its replies, and must decode a call from
+ * exactly the bytes received.  libtirpc's svc gives none of that without
+ * patching its private transport operations, keeps its connections out
+ * of reach, and spins for seconds on a full TCP socket.  The loop is
+ * ours: it polls the listening sockets and the connections with the
+ * signals unblocked only inside ppoll(), acts on signal flags between
+ * rounds, and gives the store its timer.
  */
 #include <sys/stat.h>
 
@@ -23,36 +39,39 @@
 #include <unistd.h>
 
 #include <rpc/rpc.h>
-#include <rpc/rpc_com.h>
 
 #include "allow.h"
 #include "conn.h"
 #include "dgram.h"
 #include "drac.h"
 #include "handler.h"
+#include "listen.h"
 #include "log.h"
 #include "num.h"
 #include "store.h"
 
 #define DRACD_VERSION	"2.0"
-#define MAX_RECORD	8192	/* largest TCP record we accept */
 #define DEFAULT_WINDOW	20	/* group commit window, msec */
 #define DEFAULT_MAXCONN	128	/* TCP connections */
 #define YEAR_MS		(366 * 86400 * NUM_SEC)
 #define DURATION	"minutes, or a number with s, m, h or d (at most a year)"
 #define DEFAULT_IDLE	600	/* seconds a TCP connection may idle */
-#define NNETIDS		4
+#define MAXLISTEN	16	/* -l addresses */
 
 static char			*allowpath;
 static struct store		*store;
 static volatile sig_atomic_t	 gotterm, gothup;
 
+static void	usage(void) __attribute__((noreturn));
+
 static void
 usage(void)
 {
 	fprintf(stderr, "usage: dracd [-dfiN] [-a allowfile] [-c maxconn] "
-	    "[-e expire] [-s msec] [-T idle]\n"
-	    "             [-t hash|btree] [-u user] [dbfile]\n");
+	    "[-e expire] [-l address]\n"
+	    "             [-P tcp|any] [-s msec] [-T idle] [-t hash|btree] "
+	    "[-u user]\n"
+	    "             [dbfile]\n");
 	exit(2);
 }
 
@@ -77,6 +96,18 @@ option_value(int ch, const char *arg, long long unit, long long min,
 		usage();
 	}
 	return v;
+}
+
+/* 0 when option ch's arg is w0, 1 when it is w1; usage() otherwise. */
+static int
+option_word(int ch, const char *arg, const char *w0, const char *w1)
+{
+	if (strcmp(arg, w0) == 0)
+		return 0;
+	if (strcmp(arg, w1) == 0)
+		return 1;
+	fprintf(stderr, "dracd: -%c %s: expected %s or %s\n", ch, arg, w0, w1);
+	usage();
 }
 
 /* An absolute path, so that nothing depends on the working directory. */
@@ -164,58 +195,6 @@ drop_privileges(const struct passwd *pw)
 		    "reload it", allowpath, pw->pw_name);
 }
 
-/*
- * Create (bind) the transports, drop to pw unless NULL, then register
- * versions 1 and 2 with rpcbind: rpcbind lets only the user who registered
- * a service unset it, so the registrations must be pw's for the
- * svc_unreg() at exit to work.
- */
-static void
-serve(const struct passwd *pw)
-{
-	static const char	*netids[NNETIDS] = { "udp", "tcp", "udp6",
-				    "tcp6" };
-	struct netconfig	*nc[NNETIDS];
-	SVCXPRT			*x[NNETIDS];
-	size_t			 i;
-	int			 maxrec = MAX_RECORD, n = 0;
-
-	/* Bounded records also make libtirpc's TCP servicing non-blocking. */
-	rpc_control(RPC_SVC_CONNMAXREC_SET, &maxrec);
-	rpcb_unset(DRACPROG, DRACVERS, NULL);
-	rpcb_unset(DRACPROG, DRACVERS6, NULL);
-	for (i = 0; i < NNETIDS; i++) {
-		x[i] = NULL;
-		if ((nc[i] = getnetconfigent(netids[i])) == NULL)
-			continue;
-		x[i] = svc_tli_create(RPC_ANYFD, nc[i], NULL, 0, 0);
-		if (x[i] == NULL)
-			log_warnx("%s: cannot create the transport",
-			    netids[i]);
-		else if (nc[i]->nc_semantics == NC_TPI_CLTS &&
-		    dgram_guard(x[i]) == -1)
-			fatalx("%s: not the UDP transport expected",
-			    netids[i]);
-	}
-	if (pw != NULL)
-		drop_privileges(pw);
-	for (i = 0; i < NNETIDS; i++) {
-		if (x[i] != NULL) {
-			if (!svc_reg(x[i], DRACPROG, DRACVERS, dracprog_1,
-			    nc[i]) || !svc_reg(x[i], DRACPROG, DRACVERS6,
-			    dracprog_2, nc[i]))
-				fatalx("%s: cannot register with rpcbind (is "
-				    "it running?)", netids[i]);
-			conn_listener(x[i]->xp_fd);
-			n++;
-		}
-		if (nc[i] != NULL)
-			freenetconfigent(nc[i]);
-	}
-	if (n == 0)
-		fatalx("no transport could be created");
-}
-
 static void
 on_signal(int sig)
 {
@@ -250,154 +229,233 @@ signals(sigset_t *waitmask)
 	sigdelset(waitmask, SIGHUP);
 }
 
-static void
-loop(const sigset_t *waitmask)
+/* The poll timeout: the store's timer or conn's, whichever comes first. */
+static struct timespec *
+next_timeout(struct timespec *ts)
 {
-	struct pollfd	*fds = NULL, *nf;
-	struct timespec	 ts, *tp;
-	int		 nfds = 0, ms, cms, r;
+	int	ms, cms;
 
+	ms = store_timeout(store);
+	if ((cms = conn_timeout()) >= 0 && (ms < 0 || cms < ms))
+		ms = cms;
+	if (ms < 0)
+		return NULL;
+	ts->tv_sec = ms / 1000;
+	ts->tv_nsec = (long)(ms % 1000) * 1000000;
+	return ts;
+}
+
+/*
+ * The event loop: the listening sockets first in the poll set, then one
+ * entry per connection (at most maxconn), until SIGTERM or SIGINT.
+ */
+static void
+loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
+{
+	struct pollfd	*pfd;
+	struct timespec	 ts;
+	int		 i, n, r;
+
+	if ((pfd = calloc((size_t)nls + maxconn, sizeof(*pfd))) == NULL)
+		fatal("poll array");
 	while (!gotterm) {
 		if (gothup) {
 			gothup = 0;
 			load_allow(0);
 		}
-		if (nfds != svc_max_pollfd) {
-			nf = reallocarray(fds, svc_max_pollfd, sizeof(*fds));
-			if (nf == NULL && svc_max_pollfd > 0)
-				fatal("poll array");
-			fds = nf;
-			nfds = svc_max_pollfd;
+		for (i = 0; i < nls; i++) {
+			pfd[i].fd = ls[i].fd;
+			pfd[i].events = POLLIN;
+			pfd[i].revents = 0;
 		}
-		memcpy(fds, svc_pollfd, nfds * sizeof(*fds));
-		ms = store_timeout(store);
-		if ((cms = conn_timeout()) >= 0 && (ms < 0 || cms < ms))
-			ms = cms;
-		tp = NULL;
-		if (ms >= 0) {
-			ts.tv_sec = ms / 1000;
-			ts.tv_nsec = (long)(ms % 1000) * 1000000;
-			tp = &ts;
-		}
-		r = ppoll(fds, nfds, tp, waitmask);
+		n = conn_pollfds(pfd + nls);
+		r = ppoll(pfd, nls + n, next_timeout(&ts), mask);
 		if (r == -1 && errno != EINTR)
 			fatal("poll");
 		if (r > 0) {
-			conn_seen(fds, nfds);
-			svc_getreq_poll(fds, r);
+			conn_events(pfd + nls, n);
+			for (i = 0; i < nls; i++) {
+				if (pfd[i].revents == 0)
+					continue;
+				if (ls[i].type == SOCK_DGRAM)
+					dgram_read(ls[i].fd, ls[i].outside);
+				else
+					conn_accept(ls[i].fd);
+			}
 		}
 		conn_check();
 		store_run(store);
 	}
-	free(fds);
+	free(pfd);
 }
 
-int
-main(int argc, char *argv[])
-{
-	struct store_conf	 conf = {
-		.path = "/etc/mail/dracd.db",
-		.type = MAP_HASH,
-		.expire = 30 * 60,
-		.window = DEFAULT_WINDOW,
-	};
-	sigset_t		 waitmask;
-	struct passwd		*pw = NULL;
-	const char		*allowarg = "/etc/mail/dracd.allow";
-	const char		*user = NULL;
-	char			*mappath;
-	int			 ch, fg = 0, debug = 0, ret;
-	int			 maxconn = DEFAULT_MAXCONN;
-	time_t			 idle = DEFAULT_IDLE;
+struct options {
+	struct store_conf	 conf;
+	const char		*allow;
+	const char		*user;
+	char			*listen[MAXLISTEN];
+	int			 nlisten;
+	int			 fg, debug, tcponly, maxconn;
+	time_t			 idle;
+};
 
-	while ((ch = getopt(argc, argv, "a:c:de:fiNs:T:t:u:")) != -1) {
+/* Parse the command line into o; exits with usage() on any error. */
+static void
+options(int argc, char *argv[], struct options *o)
+{
+	int	ch;
+
+	while ((ch = getopt(argc, argv, "a:c:de:fil:NP:s:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
-			allowarg = optarg;
+			o->allow = optarg;
 			break;
 		case 'c':
-			maxconn = option_value(ch, optarg, 0, 1, 65536,
+			o->maxconn = option_value(ch, optarg, 0, 1, 65536,
 			    "1 to 65536 connections");
 			break;
 		case 'd':
-			debug = fg = 1;
+			o->debug = o->fg = 1;
 			break;
 		case 'e':
-			conf.expire = option_value(ch, optarg, NUM_MIN,
+			o->conf.expire = option_value(ch, optarg, NUM_MIN,
 			    NUM_SEC, YEAR_MS, DURATION) / 1000;
 			break;
 		case 'f':
-			fg = 1;
+			o->fg = 1;
 			break;
 		case 'i':
-			conf.truncate = 1;
+			o->conf.truncate = 1;
+			break;
+		case 'l':
+			if (o->nlisten == MAXLISTEN) {
+				fprintf(stderr, "dracd: -l: at most %d "
+				    "addresses\n", MAXLISTEN);
+				usage();
+			}
+			o->listen[o->nlisten++] = optarg;
 			break;
 		case 'N':
-			conf.nul = 1;
+			o->conf.nul = 1;
+			break;
+		case 'P':
+			o->tcponly = option_word(ch, optarg, "any", "tcp");
 			break;
 		case 's':
-			conf.window = option_value(ch, optarg, 0, 0, 1000,
+			o->conf.window = option_value(ch, optarg, 0, 0, 1000,
 			    "0 to 1000 msec");
 			break;
 		case 'T':
-			idle = option_value(ch, optarg, NUM_MIN, NUM_SEC,
+			o->idle = option_value(ch, optarg, NUM_MIN, NUM_SEC,
 			    YEAR_MS, DURATION) / 1000;
 			break;
 		case 't':
-			if (strcmp(optarg, "hash") == 0)
-				conf.type = MAP_HASH;
-			else if (strcmp(optarg, "btree") == 0)
-				conf.type = MAP_BTREE;
-			else {
-				fprintf(stderr, "dracd: -t %s: expected hash "
-				    "or btree\n", optarg);
-				usage();
-			}
+			o->conf.type = option_word(ch, optarg, "hash",
+			    "btree") ? MAP_BTREE : MAP_HASH;
 			break;
 		case 'u':
-			user = optarg;
+			o->user = optarg;
 			break;
 		default:
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (argc > 1)
+	if (argc - optind > 1)
 		usage();
-	if (argc == 1)
-		conf.path = argv[0];
+	if (argc - optind == 1)
+		o->conf.path = argv[optind];
+}
 
-	log_init(1, debug);
-	umask(022);
-	conf.path = mappath = absolute(conf.path);
-	allowpath = absolute(allowarg);
-	if (user != NULL && (pw = getpwnam(user)) == NULL)
-		fatalx("-u %s: no such user", user);
-	load_allow(1);
-	check_running();
-	if ((store = store_open(&conf)) == NULL)
-		fatalx("%s: cannot open the map", conf.path);
+/* The map: replayed and indexed, then given to pw (if any). */
+static struct store *
+open_map(const struct store_conf *conf, const struct passwd *pw)
+{
+	struct store	*s;
+
+	if ((s = store_open(conf)) == NULL)
+		fatalx("%s: cannot open the map", conf->path);
 	/* So that the map can be written after the drop, and reopened. */
-	if (pw != NULL && store_chown(store, pw->pw_uid, pw->pw_gid) == -1)
-		fatalx("%s: cannot give the map to user %s", conf.path, user);
-	handler_init(store, allowpath);
-	conn_init(maxconn, (int)idle);
-	serve(pw);
-	if (!fg) {
-		if (daemon(0, 0) == -1)
-			fatal("daemon");
-		log_init(0, 0);
-	}
-	signals(&waitmask);
-	log_info("drac %s started: map %s (%zu entries), expire %llds, "
-	    "sync window %d ms", DRACD_VERSION, conf.path, store_count(store),
-	    (long long)conf.expire, conf.window);
-	loop(&waitmask);
+	if (pw != NULL && store_chown(s, pw->pw_uid, pw->pw_gid) == -1)
+		fatalx("%s: cannot give the map to user %s", conf->path,
+		    pw->pw_name);
+	return s;
+}
 
+/* Detach from the terminal unless fg; from now on log to syslog. */
+static void
+detach(int fg)
+{
+	if (fg)
+		return;
+	if (daemon(0, 0) == -1)
+		fatal("daemon");
+	log_init(0, 0);
+}
+
+/*
+ * Start-up is a sequence whose order matters; each step says why it
+ * comes where it does.
+ */
+int
+main(int argc, char *argv[])
+{
+	struct options		 o = {
+		.conf = {
+			.path = "/etc/mail/dracd.db",
+			.type = MAP_HASH,
+			.expire = 30 * 60,
+			.window = DEFAULT_WINDOW,
+		},
+		.allow = "/etc/mail/dracd.allow",
+		.maxconn = DEFAULT_MAXCONN,
+		.idle = DEFAULT_IDLE,
+	};
+	sigset_t		 waitmask;
+	struct passwd		*pw = NULL;
+	struct listener		*ls;
+	char			*mappath;
+	int			 nls, ret;
+
+	options(argc, argv, &o);
+	log_init(1, o.debug);
+	umask(022);
+	o.conf.path = mappath = absolute(o.conf.path);
+	allowpath = absolute(o.allow);
+	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
+		fatalx("-u %s: no such user", o.user);
+	/* 1. Signals, before anything that takes time: a SIGTERM during
+	 * start-up waits for the loop, which stops cleanly. */
+	signals(&waitmask);
+	/* 2. The allow file: a bad one stops dracd before it touches
+	 * anything. */
+	load_allow(1);
+	/* 3. Another dracd: refuse before touching the map it owns. */
+	check_running();
+	/* 4. The map, as root: replay the journal, index the entries, give
+	 * the files to -u's user so that it can write and reopen them. */
+	store = open_map(&o.conf, pw);
+	handler_init(store, allowpath, o.tcponly);
+	conn_init(o.maxconn, (int)o.idle);
+	/* 5. Bind, still as root: any address and port can be had. */
+	nls = listen_open(o.listen, o.nlisten, &ls);
+	/* 6. Drop privileges: nothing after this needs root. */
+	if (pw != NULL)
+		drop_privileges(pw);
+	/* 7. Register with rpcbind as the user that unregisters at exit:
+	 * rpcbind lets only that user remove the entries. */
+	listen_register(ls, nls);
+	/* 8. Detach last, so that every start-up error reaches the shell. */
+	detach(o.fg);
+	log_info("drac %s started: map %s (%zu entries), expire %llds, "
+	    "sync window %d ms", DRACD_VERSION, o.conf.path,
+	    store_count(store), (long long)o.conf.expire, o.conf.window);
+	loop(ls, nls, o.maxconn, &waitmask);
+
+	/* Unregister first: clients stop being sent to a dracd that stops. */
+	listen_unregister();
+	conn_closeall();
+	listen_close(ls, nls);
 	ret = store_close(store);
-	svc_unreg(DRACPROG, DRACVERS);
-	svc_unreg(DRACPROG, DRACVERS6);
 	handler_allow(NULL);
 	free(allowpath);
 	free(mappath);

@@ -1,31 +1,36 @@
 /*
- * handler.c: the DRAC procedures, called by rpcgen's dispatch functions
- * once libtirpc has decoded the call and its argument.
+ * handler.c: the DRAC procedures, called through rpc.c's table once the
+ * call and its argument are decoded.
  *
- * Both versions end in add(): get the caller, check the allow list, check
- * the address against the input rules, one store call, and the result as
- * an addstat.  Nothing here trusts the argument beyond its XDR decoding:
- * every 32-bit value and every 16 bytes are some address, and the input
- * rules decide which may be stored.
+ * Both versions end in add(): who the caller is, whether the transport
+ * vouches for its source (a forged UDP source, adds over UDP under -P
+ * tcp), the allow list, the input rules, one store call, and the result
+ * as an addstat.  Nothing here trusts the argument beyond its XDR
+ * decoding: every 32-bit value and every 16 bytes are some address, and
+ * the input rules decide which may be stored.
  */
 #include <arpa/inet.h>
 #include <string.h>
 
 #include "addr.h"
-#include "drac.h"
 #include "handler.h"
 #include "log.h"
 
 static struct allow	*allow;
 static const char	*allowpath;
 static struct store	*store;
+static int		 tcponly;
 
-/* Give the handlers the store to write to and the allow file's name. */
+/*
+ * Give the handlers the store to write to and the allow file's name;
+ * tcp says adds are taken over TCP only.
+ */
 void
-handler_init(struct store *s, const char *path)
+handler_init(struct store *s, const char *path, int tcp)
 {
 	store = s;
 	allowpath = path;
+	tcponly = tcp;
 }
 
 /* Use table a from now on; the old one is freed. */
@@ -36,29 +41,48 @@ handler_allow(struct allow *a)
 	allow = a;
 }
 
+/* Non-zero when the allow list lets sa add addresses. */
+int
+handler_trusts(const struct sockaddr *sa)
+{
+	struct addr	ad;
+
+	return addr_from_sockaddr(&ad, sa) == 0 && allow_match(allow, &ad);
+}
+
 /*
- * The add handler behind both versions: check the caller, then the
- * address, then store it.
+ * The add behind both versions: check the caller, then the address,
+ * then store it.
  */
 static addstat
-add(struct svc_req *rq, const struct addr *ad)
+add(const struct caller *c, const struct addr *ad)
 {
-	const struct netbuf	*nb = svc_getrpccaller(rq->rq_xprt);
+	const struct sockaddr	*sa = (const struct sockaddr *)&c->addr;
 	struct addr		 caller;
 	const char		*why;
 	char			 cs[INET6_ADDRSTRLEN], as[INET6_ADDRSTRLEN];
 
 	addr_text(ad, as, sizeof(as));
-	if (nb == NULL || nb->buf == NULL ||
-	    addr_from_sockaddr(&caller, nb->buf) == -1) {
+	if (addr_from_sockaddr(&caller, sa) == -1) {
 		log_limited(LIMIT_DENIED, "add of %s from an unknown caller "
 		    "refused", as);
 		return ADD_PERM;
 	}
 	addr_text(&caller, cs, sizeof(cs));
+	if (c->forged) {
+		log_limited_from(LIMIT_DENIED, &caller, "spoofed: add of %s "
+		    "from %s, one of this host's addresses, but not over "
+		    "loopback", as, cs);
+		return ADD_PERM;
+	}
 	if (!allow_match(allow, &caller)) {
 		log_limited_from(LIMIT_DENIED, &caller, "denied: %s is not in "
 		    "%s (add of %s)", cs, allowpath, as);
+		return ADD_PERM;
+	}
+	if (tcponly && c->transport == RPC_UDP) {
+		log_limited_from(LIMIT_DENIED, &caller, "denied: add of %s "
+		    "from %s over UDP; -P tcp takes adds over TCP only", as, cs);
 		return ADD_PERM;
 	}
 	if ((why = addr_refuse(ad, &caller)) != NULL) {
@@ -73,39 +97,21 @@ add(struct svc_req *rq, const struct addr *ad)
 }
 
 /* Version 1: the IPv4 address as a host-order integer. */
-bool_t
-dracproc_add_1_svc(drac_add_parm *argp, addstat *res, struct svc_req *rq)
+addstat
+handler_add_v1(const drac_add_parm *p, const struct caller *c)
 {
 	struct addr	ad;
 
-	addr_from_v4(&ad, (uint32_t)argp->ip_addr);
-	*res = add(rq, &ad);
-	return TRUE;
+	addr_from_v4(&ad, (uint32_t)p->ip_addr);
+	return add(c, &ad);
 }
 
 /* Version 2: the IPv6 address, 16 bytes. */
-bool_t
-dracproc_add_2_svc(drac_add_parm6 *argp, addstat *res, struct svc_req *rq)
+addstat
+handler_add_v2(const drac_add_parm6 *p, const struct caller *c)
 {
 	struct addr	ad;
 
-	memcpy(ad.a, argp->ip_addr6, sizeof(ad.a));
-	*res = add(rq, &ad);
-	return TRUE;
-}
-
-/* Free a version 1 result (an enum: nothing to free). */
-int
-dracprog_1_freeresult(SVCXPRT *xprt, xdrproc_t proc, caddr_t res)
-{
-	(void)xprt;
-	xdr_free(proc, res);
-	return 1;
-}
-
-/* Free a version 2 result. */
-int
-dracprog_2_freeresult(SVCXPRT *xprt, xdrproc_t proc, caddr_t res)
-{
-	return dracprog_1_freeresult(xprt, proc, res);
+	memcpy(ad.a, p->ip_addr6, sizeof(ad.a));
+	return add(c, &ad);
 }

@@ -43,6 +43,7 @@ added() { waitfor 1 fresh "$1" 600; }
 HDR=000dbc05	# program 900101
 CALL1="12345678 00000000 00000002 $HDR 00000001 00000001 00000000 00000000 00000000 00000000"
 CALL2="12345679 00000000 00000002 $HDR 00000002 00000001 00000000 00000000 00000000 00000000"
+CALLNULL="1234567b 00000000 00000002 $HDR 00000001 00000000 00000000 00000000 00000000 00000000"
 OKREPLY=12345678000000010000000000000000000000000000000000000000
 # 2001:db8::1 as 16 XDR chars, sign-extended as a signed-char client sends.
 V6SIGNED="00000020 00000001 0000000d ffffffb8 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000000 00000001"
@@ -105,6 +106,11 @@ t "untrusted caller: permission denied" sh -c \
     "'$DRACCTL' add 198.51.100.1 2>&1 | grep -qi 'permission denied'"
 t "untrusted caller: nothing written" hasnt "$MAP" 198.51.100.1
 t "untrusted caller logged" grep -q 'denied: 127.0.0.1 is not in' "$T/dracd.log"
+t "untrusted TCP peer: closed, no reply even to NULL" sh -c \
+    "[ \"\$($RAW -t -w 1000 $(port 1 tcp) '80000028 $CALLNULL')\" = - ]"
+t "untrusted TCP peer: logged" grep -q \
+    'TCP connection from 127.0.0.1 closed, not in the allow list' "$T/dracd.log"
+t "untrusted UDP peer: NULL still answered" rpcinfo -T udp 127.0.0.1 900101 1
 printf '127.0.0.1\n::1\nnot an address\n' >"$T/allow"
 kill -HUP "$DRACD_PID"
 t "bad allow file on SIGHUP: file:line logged" waitfor 5 grep -q "$T/allow:3" "$T/dracd.log"

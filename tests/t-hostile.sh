@@ -2,7 +2,8 @@
 # t-hostile.sh: dracd under hostile and broken clients: garbage and
 # truncated datagrams, wrong program, version and procedure numbers, TCP
 # record marks claiming huge records, half a record and a stall, hundreds
-# of idle connections.  Each gets the reply RPC prescribes (or none, for
+# of idle connections, connections that pipeline calls and never read the
+# replies.  Each gets the reply RPC prescribes (or none, for
 # what is not a call); meanwhile dracd keeps answering other clients at
 # once, never crashes, keeps its connections under the cap (-c) and
 # closes idle ones (-T), and its log stays small.
@@ -183,6 +184,24 @@ t "400 silent connections: answers" answers 192.0.2.8
 wait $HOLD
 t "400 silent connections all closed" closed 400
 t "descriptors back to where they were" waitfor 5 fdmax
+
+# Three connections pipeline NULL calls and never read the replies: a
+# UDP ping every 10 ms is answered meanwhile (libtirpc spun up to 2 s on
+# each full socket), and the connections are closed once their replies
+# go unread.  The figure is printed; the bound is generous (load).
+NULLREC="80000028 $(call 00000050 00000001 00000000)"
+FLOOD=
+i=0
+while [ $i -lt 20 ]; do FLOOD="$FLOOD $NULLREC"; i=$((i + 1)); done
+"$HOST" -F -n 3 -u "$U" -w 12 "$TP" "$FLOOD" >"$T/h.out" 2>&1
+MAXW=$(field "$T/h.out" max)
+echo "# 3 TCP floods that never read replies: $(cat "$T/h.out")"
+t "3 TCP floods that never read: UDP pings waited at most ${MAXW:-?} ms (< 200)" \
+    sh -c "[ '${MAXW:-9999}' -lt 200 ]"
+t "3 TCP floods that never read: all closed" closed 3
+t "3 TCP floods that never read: closed within 6 s" \
+    test "$(field "$T/h.out" last)" -lt 6000
+t "answers after the floods" answers 192.0.2.9
 
 tf "one more refused add" "$DRACCTL" add 224.0.0.2
 t "log stays small (rate-limited)" sh -c "[ \$(wc -l <'$T/dracd.log') -le 30 ]"

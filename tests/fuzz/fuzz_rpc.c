@@ -1,16 +1,15 @@
 /*
- * fuzz_rpc.c: one input is one UDP datagram to dracd.
+ * fuzz_rpc.c: one input is one UDP datagram, or one TCP record, to dracd.
  *
- * The path under test is dracd's own: libtirpc UDP transports made by
- * svc_tli_create() on loopback sockets and guarded by dgram.c, versions 1
- * and 2 registered with rpcgen's dispatch (no rpcbind),
- * svc_getreq_common() to receive, decode the call message and dispatch,
- * the real handlers (handler.c) and allow list; the store is stubstore.c,
- * which fails for some addresses as a full disk would.  Each datagram is
- * sent by three callers: 127.0.0.1 and ::1 (when there is IPv6), which
- * the allow list trusts, and 127.0.0.2, which it does not.
+ * The path under test is dracd's own from the bytes received on: rpc.c
+ * decodes the call, checks the credential and dispatches through its
+ * table to the real handlers (handler.c) and allow list; the store is
+ * stubstore.c, which fails for some addresses as a full disk would.  Each
+ * input is served for three callers: 127.0.0.1 and ::1, which the allow
+ * list trusts, and 127.0.0.2, which it does not; and once more for
+ * 127.0.0.1 marked as a forged UDP source, which must never add.
  *
- * The harness decodes the datagram itself and checks each reply against
+ * The harness decodes the input itself and checks each reply against
  * what RPC says the server must answer: nothing to a message that is not
  * a whole call, PROG_UNAVAIL, PROG_MISMATCH (1 to 2), PROC_UNAVAIL,
  * GARBAGE_ARGS, or SUCCESS with the addstat that the allow list, the
@@ -20,35 +19,31 @@
 #include <sys/socket.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rpc/rpc.h>
 
 #include "addr.h"
 #include "allow.h"
-#include "dgram.h"
 #include "drac.h"
 #include "fuzz.h"
 #include "handler.h"
 #include "log.h"
+#include "rpc.h"
 
 #define ALLOWED		"127.0.0.1\n::1\n"
-#define MAXDGRAM	UDPMSGSIZE	/* what libtirpc's UDP transport reads */
+#define MAXCALL		8800	/* the longest datagram dracd reads */
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 struct peer {
-	int	srv;		/* dracd's socket */
-	int	cli;		/* the caller's, connected to it */
-	int	trusted;	/* in the allow list */
+	struct caller	c;
+	int		trusted;	/* may add */
 };
 
-static struct peer	peers[3];
+static struct peer	peers[4];
 static int		npeers;
 
 /* What the server must answer, by RPC and by the input rules. */
@@ -60,77 +55,40 @@ struct expect {
 	addstat		add;		/* for a trusted caller */
 };
 
-/* A guarded UDP transport on sa (port 0: any); its socket, or -1. */
-static int
-transport(const char *netid, struct sockaddr *sa, socklen_t len)
-{
-	struct netconfig	*nc;
-	SVCXPRT			*x;
-	int			 fd, ok;
-
-	if ((fd = socket(sa->sa_family, SOCK_DGRAM, 0)) == -1)
-		return -1;
-	if (bind(fd, sa, len) == -1 || getsockname(fd, sa, &len) == -1 ||
-	    fcntl(fd, F_SETFL, O_NONBLOCK) == -1 ||
-	    (nc = getnetconfigent(netid)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	x = svc_tli_create(fd, nc, NULL, 0, 0);
-	ok = x != NULL && dgram_guard(x) == 0 &&
-	    svc_reg(x, DRACPROG, DRACVERS, dracprog_1, NULL) &&
-	    svc_reg(x, DRACPROG, DRACVERS6, dracprog_2, NULL);
-	freenetconfigent(nc);
-	CHECK(ok);
-	return fd;
-}
-
-/* A caller at from, connected to the transport srv at to. */
+/* A caller at the address text a. */
 static void
-caller(int srv, const struct sockaddr *to, const struct sockaddr *from,
-    socklen_t len, int trusted)
+caller(const char *a, enum rpc_transport t, int forged, int trusted)
 {
-	struct peer	*p = &peers[npeers];
+	struct peer		*p = &peers[npeers++];
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&p->c.addr;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&p->c.addr;
 
-	p->srv = srv;
+	if (inet_pton(AF_INET, a, &sin->sin_addr) == 1)
+		sin->sin_family = AF_INET;
+	else {
+		CHECK(inet_pton(AF_INET6, a, &sin6->sin6_addr) == 1);
+		sin6->sin6_family = AF_INET6;
+	}
+	p->c.transport = t;
+	p->c.forged = forged;
 	p->trusted = trusted;
-	CHECK((p->cli = socket(to->sa_family, SOCK_DGRAM, 0)) != -1);
-	CHECK(bind(p->cli, from, len) == 0);
-	CHECK(connect(p->cli, to, len) == 0);
-	npeers++;
 }
 
 static void
 setup(void)
 {
-	struct sockaddr_in	sin = { .sin_family = AF_INET };
-	struct sockaddr_in	from = { .sin_family = AF_INET };
-	struct sockaddr_in6	sin6 = { .sin6_family = AF_INET6 };
-	struct sockaddr_in6	from6 = { .sin6_family = AF_INET6 };
-	struct allow		*a;
-	char			 err[256];
-	int			 fd;
+	struct allow	*a;
+	char		 err[256];
 
 	log_init(1, 0);
 	a = allow_parse(ALLOWED, strlen(ALLOWED), "fuzz", err, sizeof(err));
 	CHECK(a != NULL);
 	handler_allow(a);
-	handler_init(stub_store(), "fuzz");
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = transport("udp", (struct sockaddr *)&sin, sizeof(sin));
-	CHECK(fd != -1);
-	from.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	caller(fd, (struct sockaddr *)&sin, (struct sockaddr *)&from,
-	    sizeof(sin), 1);
-	from.sin_addr.s_addr = htonl(INADDR_LOOPBACK + 1);
-	caller(fd, (struct sockaddr *)&sin, (struct sockaddr *)&from,
-	    sizeof(sin), 0);
-	sin6.sin6_addr = in6addr_loopback;
-	from6.sin6_addr = in6addr_loopback;
-	if ((fd = transport("udp6", (struct sockaddr *)&sin6,
-	    sizeof(sin6))) != -1)
-		caller(fd, (struct sockaddr *)&sin6, (struct sockaddr *)&from6,
-		    sizeof(sin6), 1);
+	handler_init(stub_store(), "fuzz", 0);
+	caller("127.0.0.1", RPC_UDP, 0, 1);
+	caller("127.0.0.2", RPC_UDP, 0, 0);
+	caller("::1", RPC_TCP, 0, 1);
+	caller("127.0.0.1", RPC_UDP, 1, 0);
 }
 
 /* Decode the argument of an add as the server must, into e. */
@@ -230,25 +188,20 @@ static void
 call(const struct peer *p, const uint8_t *data, size_t size,
     const struct expect *e)
 {
-	struct pollfd	pfd = { .fd = p->srv, .events = POLLIN };
-	char		buf[MAXDGRAM];
+	char		out[RPC_REPLYMAX];
 	unsigned long	adds = stub_adds(), added = 0;
 	uint32_t	xid = 0;
-	ssize_t		n;
-	int		nreply = 0;
+	size_t		n;
 
-	CHECK(send(p->cli, data, size, 0) == (ssize_t)size);
-	while (poll(&pfd, 1, 0) == 1)
-		svc_getreq_common(p->srv);
+	n = rpc_serve(data, size, &p->c, out);
+	CHECK(n <= RPC_REPLYMAX);
+	CHECK((n > 0) == (e->reply != 0));
 	if (size >= 4) {
 		memcpy(&xid, data, 4);
 		xid = ntohl(xid);
 	}
-	while ((n = recv(p->cli, buf, sizeof(buf), MSG_DONTWAIT)) >= 0) {
-		added += check_reply(buf, (size_t)n, xid, e, p);
-		nreply++;
-	}
-	CHECK(nreply == e->reply);
+	if (n > 0)
+		added = check_reply(out, n, xid, e, p);
 	CHECK(stub_adds() - adds == added);
 }
 
@@ -260,8 +213,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (npeers == 0)
 		setup();
-	/* Longer datagrams are cut by the transport: not worth the time. */
-	if (size > MAXDGRAM)
+	if (size > MAXCALL)
 		return 0;
 	expect(data, size, &e);
 	for (i = 0; i < npeers; i++)
