@@ -44,8 +44,12 @@ GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
 DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
 	     clock.o num.o \
 	     drac_svc.o drac_xdr.o
-LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
-CTL_OBJS   = dracctl.o
+# libdrac exports only what libdrac.ver lists, from the shared library
+# and (one object, its other symbols made local) from the static one.
+LIB_OBJS   = dracauth.o proc.o client.o call.o rpcb.o clock.o num.o \
+	     drac_clnt.o drac_xdr.o
+LIB_SYMS   = sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1/p' libdrac.ver
+CTL_OBJS   = dracctl.o num.o
 
 PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
 # C test drivers for tests/t-*.sh, built with everything else.
@@ -84,12 +88,18 @@ $(B)/%.o: %.c drac.h $(wildcard *.h)
 $(B)/dracd: $(addprefix $(B)/,$(DRACD_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(DBLIB) $(TIRPC_LIBS)
 
-$(B)/libdrac.a: $(addprefix $(B)/,$(LIB_OBJS))
-	rm -f $@
-	ar rcs $@ $^
+$(B)/libdrac.a: $(addprefix $(B)/,$(LIB_OBJS)) libdrac.ver
+	rm -f $@ $(B)/libdrac.o
+	$(LIB_SYMS) >$(B)/libdrac.syms
+	$(LD) -r -o $(B)/libdrac-all.o $(filter %.o,$^)
+	objcopy --keep-global-symbols=$(B)/libdrac.syms $(B)/libdrac-all.o \
+	    $(B)/libdrac.o
+	ar rcs $@ $(B)/libdrac.o
 
-$(B)/$(LIBSO): $(addprefix $(B)/,$(LIB_OBJS))
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO) -o $@ $^ $(TIRPC_LIBS)
+$(B)/$(LIBSO): $(addprefix $(B)/,$(LIB_OBJS)) libdrac.ver
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO) \
+	    -Wl,--version-script=libdrac.ver -o $@ $(filter %.o,$^) \
+	    $(TIRPC_LIBS)
 	ln -sf $(LIBSO) $(B)/libdrac.so
 
 $(B)/dracctl: $(addprefix $(B)/,$(CTL_OBJS)) $(B)/libdrac.a

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "drac.h"
+#include "num.h"
 
 static const char *const transports[] = { "udp", "tcp", "udp6", "tcp6" };
 static const char *server = "localhost";
@@ -44,17 +45,15 @@ known_transport(const char *netid)
 	return 0;
 }
 
-/* Milliseconds in a positive decimal number of seconds, or -1. */
+/* Milliseconds in a duration of up to an hour (seconds by default). */
 static int
 timeout_ms(const char *s)
 {
-	char *end;
-	double secs;
+	const char *errstr;
+	long long ms;
 
-	secs = strtod(s, &end);
-	if (end == s || *end != '\0' || !(secs > 0) || secs > 3600)
-		return -1;
-	return secs * 1000 < 1 ? 1 : (int)(secs * 1000 + 0.5);
+	ms = num_duration(s, NUM_SEC, 1, 3600 * NUM_SEC, &errstr);
+	return errstr == NULL ? (int)ms : -1;
 }
 
 /* Parses text as an IPv4 or IPv6 address into ss; -1 if it is neither. */
