@@ -17,6 +17,9 @@
  *   server's name is not bounded;
  * - a client that failed a call is closed (and its remembered address
  *   forgotten), so the next call asks rpcbind again;
+ * - clients belong to the process that made them: after fork(), the
+ *   child closes its copies and makes its own, since sharing a socket and
+ *   an xid sequence would let one process take another's reply;
  * - errors: every function that fails returns -1 or -2 (or the server's
  *   addstat) and stores a static message through errmsg when errmsg is
  *   not NULL (client_msg()); on success *errmsg is left alone.  Nothing
@@ -24,6 +27,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "call.h"
 #include "client.h"
@@ -40,6 +44,7 @@ struct drac {
 	const char	*netids[2];	/* tried in turn; [1] may be NULL */
 	int		 timeout;	/* ms */
 	enum client_lookup lookup;
+	pid_t		 pid;		/* the process clnt[] belongs to */
 	CLIENT		*clnt[NVERS];	/* per version, made when needed */
 };
 
@@ -194,6 +199,17 @@ close_client(struct drac *d, rpcvers_t vers)
 	}
 }
 
+/* After fork(): closes the child's copies of its parent's clients. */
+static void
+leave_parent_clients(struct drac *d)
+{
+	rpcvers_t	vers;
+
+	for (vers = 1; vers <= NVERS; vers++)
+		close_client(d, vers);
+	d->pid = getpid();
+}
+
 /* Makes call c through d's client by end; a client that fails is closed. */
 static enum clnt_stat
 call_once(struct drac *d, struct drac_call *c, const struct timespec *end)
@@ -224,6 +240,8 @@ client_call(struct drac *d, struct drac_call *c, char **errmsg)
 	enum clnt_stat	st;
 
 	clock_after(&end, d->timeout * 1000LL);
+	if (d->pid != getpid())
+		leave_parent_clients(d);
 	if (d->clnt[c->vers - 1] != NULL || connect_remembered(d, c->vers,
 	    &end)) {
 		if ((st = call_once(d, c, &end)) == RPC_SUCCESS)
@@ -273,6 +291,7 @@ client_new(const char *server, const char *netid, int timeout_ms,
 	d->netids[1] = twins[i][1];
 	client_set_timeout(d, timeout_ms);
 	d->lookup = lookup;
+	d->pid = getpid();
 	return d;
 }
 
@@ -293,6 +312,8 @@ client_connect(struct drac *d, rpcvers_t vers, char **errmsg)
 	struct timespec	end;
 	enum clnt_stat	st;
 
+	if (d->pid != getpid())
+		leave_parent_clients(d);
 	if (d->clnt[vers - 1] != NULL)
 		return 0;
 	clock_after(&end, d->timeout * 1000LL);

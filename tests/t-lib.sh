@@ -136,6 +136,17 @@ dracdisc6: -1: Not connected to server
 drac_ping: -1: Not connected to server" "$LT" notconn
 t "threads: dracsend(6) while reconnecting" is "threads: 0 failed" \
     "$LT" threads localhost
+# forked: the keys fork_child() sends, 10.(100+k).(i/250).(i%250+1).
+forked() {
+	awk -v n="$1" -v c="$2" 'BEGIN { for (k = 0; k < n; k++)
+	    for (i = 0; i < c; i++)
+		printf "10.%d.%d.%d\n", 100 + k, int(i / 250), i % 250 + 1 }' |
+	    sort
+}
+all_forked() { [ "$(forked 8 1000)" = "$(keys | grep '^10\.10[0-7]\.')" ]; }
+t "fork: 8 children dracsend 1000 each on the parent's dracconn" is \
+    "fork: 0 of 8 children failed" "$LT" fork localhost 8 1000
+t "fork: all 8000 addresses in the map" waitfor 5 all_forked
 t "no descriptor leak: 200 rounds with dracd" sh -c \
     "'$LT' fds localhost 200 | awk '\$1 == \$2 && \$3 == 0 { ok = 1 } END { exit !ok }'"
 
