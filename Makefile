@@ -40,23 +40,24 @@ DBLIB	= -ldb-5.3
 SOVER	= 1
 LIBSO	= libdrac.so.$(SOVER)
 
-GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
+GEN	= drac.h drac_xdr.c drac_svc.c
 DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
 	     clock.o num.o \
 	     drac_svc.o drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
 LIB_OBJS   = dracauth.o proc.o client.o call.o rpcb.o clock.o num.o \
-	     drac_clnt.o drac_xdr.o
+	     pub/drac_clnt.o drac_xdr.o
 LIB_SYMS   = sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1/p' libdrac.ver
 CTL_OBJS   = dracctl.o num.o
 
-PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
+PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO) $(B)/pub/drac.h
 # C test drivers for tests/t-*.sh, built with everything else.
 TESTPROGS += $(B)/tests/allowtest
 TESTPROGS += $(B)/tests/rawrpc
 TESTPROGS += $(B)/tests/hostile
 TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
+TESTPROGS += $(B)/tests/oldpop $(B)/tests/oldpop-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
@@ -70,12 +71,22 @@ drac.h: drac.x
 drac_xdr.c: drac.x
 	rm -f $@
 	rpcgen -c -o $@ drac.x
-drac_clnt.c: drac.x
-	rm -f $@
-	rpcgen -l -M -o $@ drac.x
 drac_svc.c: drac.x
 	rm -f $@
 	rpcgen -m -M -o $@ drac.x
+
+# libdrac's public side is DRAC 1.12's: its header and client stubs
+# come from rpcgen without -M (a stub returns a pointer to a static
+# result), so that programs built against the old library run unchanged.
+# drac.h above (-M) is the tree's own.
+$(B)/pub/drac.h: drac.x
+	@mkdir -p $(B)/pub
+	rpcgen -h -o $@ drac.x
+$(B)/pub/drac_clnt.c: drac.x
+	@mkdir -p $(B)/pub
+	rpcgen -l -o $@ drac.x
+$(B)/pub/drac_clnt.o: $(B)/pub/drac_clnt.c $(B)/pub/drac.h
+	$(CC) $(CPPFLAGS) $(GENWARN) $(ALLCF) -c -o $@ $<
 
 $(B)/drac_%.o: drac_%.c drac.h
 	@mkdir -p $(B)
@@ -126,6 +137,18 @@ $(B)/tests/libtest-so: tests/libtest.c drac.h $(B)/$(LIBSO)
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/libtest.c \
 	    $(B)/$(LIBSO) -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
+
+# oldpop: a program built against DRAC 1.12's library, declarations and
+# all (it includes no drac.h of ours), linked static and shared.
+$(B)/tests/oldpop: tests/oldpop.c $(B)/libdrac.a
+	@mkdir -p $(B)/tests
+	$(CC) $(TIRPC_CFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/oldpop.c \
+	    $(B)/libdrac.a $(TIRPC_LIBS)
+
+$(B)/tests/oldpop-so: tests/oldpop.c $(B)/$(LIBSO)
+	@mkdir -p $(B)/tests
+	$(CC) $(TIRPC_CFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/oldpop.c \
+	    $(B)/$(LIBSO) -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS)
 
 # expiretest includes expire.c, to look at its hash chains.
 $(B)/tests/expiretest: tests/expiretest.c expire.c expire.h $(B)/addr.o
@@ -242,13 +265,13 @@ install: all
 	install -m 644 $(B)/libdrac.a $(DESTDIR)$(LIBDIR)/libdrac.a
 	install -m 755 $(B)/$(LIBSO) $(DESTDIR)$(LIBDIR)/$(LIBSO)
 	ln -sf $(LIBSO) $(DESTDIR)$(LIBDIR)/libdrac.so
-	install -m 644 drac.h $(DESTDIR)$(INCDIR)/drac.h
+	install -m 644 $(B)/pub/drac.h $(DESTDIR)$(INCDIR)/drac.h
 	install -m 644 dracd.8 dracctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 dracauth.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
 	    dracdisc6 dractimeout drac_open drac_add drac_add_v2 drac_ping \
-	    drac_close; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+	    drac_close dracproc_add_1 dracproc_add_2; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
 clean:
 	rm -rf build $(GEN)

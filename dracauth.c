@@ -11,9 +11,11 @@
  * and swaps it in, so that sends on the old one go on meanwhile.
  *
  * Invariants: the timeout of every function here is dractimeout()'s, or
- * else client.c's default ($DRAC_TIMEOUT, 5 s); return values are DRAC
- * 1.12's.  Errors: a return value and a static message through errmsg,
- * as in client.c.
+ * else client.c's default ($DRAC_TIMEOUT, 5 s); return values and the
+ * messages on success are DRAC 1.12's ("Server reports add succeeded",
+ * "Connect succeeded", "Disconnect succeeded"), the messages on failure
+ * client.c's (dracauth(3) lists where they differ).  Errors: a return
+ * value and a static message through errmsg, as in client.c.
  */
 #include <netinet/in.h>
 
@@ -22,6 +24,10 @@
 
 #include "client.h"
 #include "drac.h"
+
+#define MSG_ADDED	"Server reports add succeeded"
+#define MSG_CONNECTED	"Connect succeeded"
+#define MSG_CLOSED	"Disconnect succeeded"
 
 /* The handle of dracconn() (version 1) or dracconn6() (version 2). */
 struct shared_handle {
@@ -61,6 +67,13 @@ dractimeout(int msec)
 	return old > 0 ? old : client_default_timeout();
 }
 
+/* The message of DRAC 1.12 on success: rc unchanged. */
+static int
+added(int rc, char **errmsg)
+{
+	return rc == 0 ? client_msg(0, MSG_ADDED, errmsg) : rc;
+}
+
 /* A short-lived UDP handle on server that uses remembered addresses. */
 static struct drac *
 oneshot_handle(const char *server, char **errmsg)
@@ -86,7 +99,7 @@ shared_open(struct shared_handle *h, const char *server, char **errmsg)
 	h->d = d;
 	pthread_mutex_unlock(&h->lock);
 	drac_close(old);
-	return rc;
+	return rc == 0 ? client_msg(0, MSG_CONNECTED, errmsg) : rc;
 }
 
 static int
@@ -104,7 +117,7 @@ shared_send(struct shared_handle *h, uint32_t v1, const unsigned char *v2,
 		    proc_add_v2(h->d, v2, errmsg);
 	}
 	pthread_mutex_unlock(&h->lock);
-	return rc;
+	return added(rc, errmsg);
 }
 
 static int
@@ -119,7 +132,7 @@ shared_close(struct shared_handle *h, char **errmsg)
 	if (d == NULL)
 		return client_msg(-1, CLIENT_MSG_NOTCONN, errmsg);
 	drac_close(d);
-	return 0;
+	return client_msg(0, MSG_CLOSED, errmsg);
 }
 
 /* Authorizes userip (network order) at server with version 1. */
@@ -133,7 +146,7 @@ dracauth(char *server, unsigned long userip, char **errmsg)
 		return -1;
 	rc = proc_add_v1(d, ntohl((uint32_t)userip), errmsg);
 	drac_close(d);
-	return rc;
+	return added(rc, errmsg);
 }
 
 /* Authorizes the IPv6 address userip6 at server with version 2. */
@@ -147,7 +160,7 @@ dracauth6(char *server, unsigned char userip6[16], char **errmsg)
 		return -1;
 	rc = proc_add_v2(d, userip6, errmsg);
 	drac_close(d);
-	return rc;
+	return added(rc, errmsg);
 }
 
 /* Opens the process's version 1 connection to server; 0 or -1. */
