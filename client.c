@@ -199,12 +199,17 @@ close_client(struct drac *d, rpcvers_t vers)
 	}
 }
 
-/* After fork(): closes the child's copies of its parent's clients. */
+/*
+ * In a child of fork() (d's clients were made by another process):
+ * closes the child's copies of its parent's clients.
+ */
 static void
 leave_parent_clients(struct drac *d)
 {
 	rpcvers_t	vers;
 
+	if (d->pid == getpid())
+		return;
 	for (vers = 1; vers <= NVERS; vers++)
 		close_client(d, vers);
 	d->pid = getpid();
@@ -240,8 +245,7 @@ client_call(struct drac *d, struct drac_call *c, char **errmsg)
 	enum clnt_stat	st;
 
 	clock_after(&end, d->timeout * 1000LL);
-	if (d->pid != getpid())
-		leave_parent_clients(d);
+	leave_parent_clients(d);
 	if (d->clnt[c->vers - 1] != NULL || connect_remembered(d, c->vers,
 	    &end)) {
 		if ((st = call_once(d, c, &end)) == RPC_SUCCESS)
@@ -312,8 +316,7 @@ client_connect(struct drac *d, rpcvers_t vers, char **errmsg)
 	struct timespec	end;
 	enum clnt_stat	st;
 
-	if (d->pid != getpid())
-		leave_parent_clients(d);
+	leave_parent_clients(d);
 	if (d->clnt[vers - 1] != NULL)
 		return 0;
 	clock_after(&end, d->timeout * 1000LL);
