@@ -81,9 +81,11 @@ drac_svc.c: drac.x
 # drac.h above (-M) is the tree's own.
 $(B)/pub/drac.h: drac.x
 	@mkdir -p $(B)/pub
+	rm -f $@
 	rpcgen -h -o $@ drac.x
 $(B)/pub/drac_clnt.c: drac.x
 	@mkdir -p $(B)/pub
+	rm -f $@
 	rpcgen -l -o $@ drac.x
 $(B)/pub/drac_clnt.o: $(B)/pub/drac_clnt.c $(B)/pub/drac.h
 	$(CC) $(CPPFLAGS) $(GENWARN) $(ALLCF) -c -o $@ $<
