@@ -89,6 +89,22 @@ timed() {
 	    [ "$_ms" -le "$_hi" ] && [ "$_got" = "$_want" ]
 }
 
+# --- what the library exports ---------------------------------------------
+# exports_only NM-OPTION FILE: the global symbols FILE defines are exactly
+# the names in libdrac.ver.
+exports_only() {
+	_want=$(sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$/\1/p' \
+	    "$TOP/libdrac.ver" | sort)
+	_got=$(nm "$1" --defined-only "$2" |
+	    awk '$2 ~ /^[TDBR]$/ { print $3 }' | sort)
+	[ -n "$_want" ] && [ "$_got" = "$_want" ] ||
+	    { echo "exports:" $_got; return 1; }
+}
+t "libdrac.so exports libdrac.ver's names and no other" \
+    exports_only -D "$TOP/$B/libdrac.so.1"
+t "libdrac.a defines libdrac.ver's names and no other" \
+    exports_only -g "$TOP/$B/libdrac.a"
+
 # --- a fake dracd: nothing else may hold program 900101 -----------------
 fake "$LT" "fake"
 fake "$LTSO" "fake, shared library"
