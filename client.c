@@ -303,10 +303,7 @@ client_new(const char *server, const char *netid, int timeout_ms,
 void
 client_set_timeout(struct drac *d, int timeout_ms)
 {
-	if (timeout_ms <= 0)
-		timeout_ms = client_default_timeout();
-	d->timeout = timeout_ms < CLIENT_MAX_TIMEOUT ? timeout_ms :
-	    CLIENT_MAX_TIMEOUT;
+	d->timeout = timeout_ms > 0 ? timeout_ms : client_default_timeout();
 }
 
 /* Makes sure d has a client of version vers: 0, or -1 with a message. */
