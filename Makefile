@@ -41,19 +41,24 @@ DBLIB	= -ldb-5.3
 SOVER	= 1
 LIBSO	= libdrac.so.$(SOVER)
 
-GEN	= drac.h drac_xdr.c drac_clnt.c
+GEN	= drac.h drac_xdr.c
 DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o journal.o allow.o expire.o addr.o log.o \
 	     clock.o num.o \
 	     drac_xdr.o
-LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
-CTL_OBJS   = dracctl.o addr.o
+# libdrac exports only what libdrac.ver lists, from the shared library
+# and (one object, its other symbols made local) from the static one.
+LIB_OBJS   = dracauth.o proc.o client.o call.o rpcb.o clock.o num.o \
+	     pub/drac_clnt.o drac_xdr.o
+LIB_SYMS   = sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1/p' libdrac.ver
+CTL_OBJS   = dracctl.o addr.o num.o
 
-PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
+PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO) $(B)/pub/drac.h
 # C test drivers for tests/t-*.sh, built with everything else.
 TESTPROGS += $(B)/tests/allowtest
 TESTPROGS += $(B)/tests/rawrpc
 TESTPROGS += $(B)/tests/hostile
 TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
+TESTPROGS += $(B)/tests/oldpop $(B)/tests/oldpop-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/logtest
@@ -68,9 +73,21 @@ drac.h: drac.x
 drac_xdr.c: drac.x
 	rm -f $@
 	rpcgen -c -o $@ drac.x
-drac_clnt.c: drac.x
+
+# libdrac's public side is DRAC 1.12's: its header and client stubs
+# come from rpcgen without -M (a stub returns a pointer to a static
+# result), so that programs built against the old library run unchanged.
+# drac.h above (-M) is the tree's own.
+$(B)/pub/drac.h: drac.x
+	@mkdir -p $(B)/pub
 	rm -f $@
-	rpcgen -l -M -o $@ drac.x
+	rpcgen -h -o $@ drac.x
+$(B)/pub/drac_clnt.c: drac.x
+	@mkdir -p $(B)/pub
+	rm -f $@
+	rpcgen -l -o $@ drac.x
+$(B)/pub/drac_clnt.o: $(B)/pub/drac_clnt.c $(B)/pub/drac.h
+	$(CC) $(CPPFLAGS) $(GENWARN) $(ALLCF) -c -o $@ $<
 
 $(B)/drac_%.o: drac_%.c drac.h
 	@mkdir -p $(B)
@@ -83,12 +100,18 @@ $(B)/%.o: %.c drac.h $(wildcard *.h)
 $(B)/dracd: $(addprefix $(B)/,$(DRACD_OBJS))
 	$(CC) $(LDFLAGS) -o $@ $^ $(DBLIB) $(TIRPC_LIBS)
 
-$(B)/libdrac.a: $(addprefix $(B)/,$(LIB_OBJS))
-	rm -f $@
-	ar rcs $@ $^
+$(B)/libdrac.a: $(addprefix $(B)/,$(LIB_OBJS)) libdrac.ver
+	rm -f $@ $(B)/libdrac.o
+	$(LIB_SYMS) >$(B)/libdrac.syms
+	$(LD) -r -o $(B)/libdrac-all.o $(filter %.o,$^)
+	objcopy --keep-global-symbols=$(B)/libdrac.syms $(B)/libdrac-all.o \
+	    $(B)/libdrac.o
+	ar rcs $@ $(B)/libdrac.o
 
-$(B)/$(LIBSO): $(addprefix $(B)/,$(LIB_OBJS))
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO) -o $@ $^ $(TIRPC_LIBS)
+$(B)/$(LIBSO): $(addprefix $(B)/,$(LIB_OBJS)) libdrac.ver
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(LIBSO) \
+	    -Wl,--version-script=libdrac.ver -o $@ $(filter %.o,$^) \
+	    $(TIRPC_LIBS)
 	ln -sf $(LIBSO) $(B)/libdrac.so
 
 $(B)/dracctl: $(addprefix $(B)/,$(CTL_OBJS)) $(B)/libdrac.a
@@ -118,6 +141,18 @@ $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
 $(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
 $(B)/tests/allowtest: $(B)/allow.o
 $(B)/tests/logtest: $(B)/log.o $(B)/clock.o
+
+# oldpop: a program built against DRAC 1.12's library, declarations and
+# all (it includes no drac.h of ours), linked static and shared.
+$(B)/tests/oldpop: tests/oldpop.c $(B)/libdrac.a
+	@mkdir -p $(B)/tests
+	$(CC) $(TIRPC_CFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/oldpop.c \
+	    $(B)/libdrac.a $(TIRPC_LIBS)
+
+$(B)/tests/oldpop-so: tests/oldpop.c $(B)/$(LIBSO)
+	@mkdir -p $(B)/tests
+	$(CC) $(TIRPC_CFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/oldpop.c \
+	    $(B)/$(LIBSO) -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS)
 
 TLIBS_libtest	  = $(TIRPC_LIBS) -lpthread
 TLIBS_libtest-so  = -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
@@ -218,13 +253,13 @@ install: all
 	install -m 644 $(B)/libdrac.a $(DESTDIR)$(LIBDIR)/libdrac.a
 	install -m 755 $(B)/$(LIBSO) $(DESTDIR)$(LIBDIR)/$(LIBSO)
 	ln -sf $(LIBSO) $(DESTDIR)$(LIBDIR)/libdrac.so
-	install -m 644 drac.h $(DESTDIR)$(INCDIR)/drac.h
+	install -m 644 $(B)/pub/drac.h $(DESTDIR)$(INCDIR)/drac.h
 	install -m 644 dracd.8 dracctl.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 644 dracauth.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
 	    dracdisc6 dractimeout drac_open drac_add drac_add_v2 drac_ping \
-	    drac_close; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+	    drac_close dracproc_add_1 dracproc_add_2; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
 clean:
 	rm -rf build $(GEN)

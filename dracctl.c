@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "drac.h"
+#include "num.h"
 
 static const char *const transports[] = { "udp", "tcp", "udp6", "tcp6" };
 static const char *server = "localhost";
@@ -45,17 +46,15 @@ known_transport(const char *netid)
 	return 0;
 }
 
-/* Milliseconds in a positive decimal number of seconds, or -1. */
+/* Milliseconds in a duration of up to an hour (seconds by default). */
 static int
 timeout_ms(const char *s)
 {
-	char *end;
-	double secs;
+	const char *errstr;
+	long long ms;
 
-	secs = strtod(s, &end);
-	if (end == s || *end != '\0' || !(secs > 0) || secs > 3600)
-		return -1;
-	return secs * 1000 < 1 ? 1 : (int)(secs * 1000 + 0.5);
+	ms = num_duration(s, NUM_SEC, 1, 3600 * NUM_SEC, &errstr);
+	return errstr == NULL ? (int)ms : -1;
 }
 
 static int

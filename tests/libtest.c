@@ -8,6 +8,7 @@
  *	libtest notconn			dracsend(6)/dracdisc(6), never connected
  *	libtest fds server count	descriptors before/after count rounds
  *	libtest threads server		concurrent dracsend(6) and dracconn(6)
+ *	libtest fork server n count	dracconn(), then n children dracsend()
  *	libtest fake			cases against a fake dracd of our own
  *
  * auth, conn and notconn print "what: rc" or "what: rc: message" per call.
@@ -18,6 +19,7 @@
  */
 
 #include <sys/socket.h>
+#include <sys/wait.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -286,6 +288,60 @@ cmd_threads(int argc, char *argv[])
 	dracdisc6(&msg);
 	printf("threads: %d failed\n", atomic_load(&tfails));
 	return atomic_load(&tfails) != 0;
+}
+
+/*
+ * Child k of cmd_fork: dracsend() count distinct addresses, 10.(100 + k).
+ * (i / 250).(i % 250 + 1), on the connection its parent opened.  Exits 0
+ * when every call returned 0.
+ */
+static void
+fork_child(int k, int count)
+{
+	char *msg = NULL;
+	uint32_t a;
+	int i, rc, fails = 0;
+
+	for (i = 0; i < count; i++) {
+		a = 10U << 24 | (uint32_t)(100 + k) << 16 |
+		    (uint32_t)(i / 250) << 8 | (uint32_t)(i % 250 + 1);
+		if ((rc = dracsend(htonl(a), &msg)) != 0 && fails++ == 0)
+			printf("child %d: call %d: %d: %s\n", k, i, rc, msg);
+	}
+	if (fails > 0)
+		printf("child %d: %d of %d calls failed\n", k, fails, count);
+	fflush(stdout);
+	_exit(fails != 0);
+}
+
+/* dracconn() here, then n children that share it and each dracsend(). */
+static int
+cmd_fork(int argc, char *argv[])
+{
+	char *msg = NULL;
+	int i, n, count, status, failed = 0;
+	pid_t pid;
+
+	if (argc != 3 || (n = atoi(argv[1])) <= 0 || n > 100 ||
+	    (count = atoi(argv[2])) <= 0 || count > 60000)
+		return 2;
+	if (dracconn(argv[0], &msg) != 0) {
+		printf("fork: dracconn: %s\n", msg);
+		return 1;
+	}
+	fflush(stdout);
+	for (i = 0; i < n; i++) {
+		if ((pid = fork()) == -1)
+			failed++;
+		else if (pid == 0)
+			fork_child(i, count);
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	dracdisc(&msg);
+	printf("fork: %d of %d children failed\n", failed, n);
+	return failed != 0;
 }
 
 /* The reply to the call in req, with addstat st, into out; its length. */
@@ -1001,7 +1057,9 @@ main(int argc, char *argv[])
 		return cmd_fds(argc - 2, argv + 2);
 	if (argc >= 3 && strcmp(argv[1], "threads") == 0)
 		return cmd_threads(argc - 2, argv + 2);
+	if (argc >= 3 && strcmp(argv[1], "fork") == 0)
+		return cmd_fork(argc - 2, argv + 2);
 	fprintf(stderr, "usage: libtest fake | notconn | auth|conn|fds|"
-	    "threads server [args...]\n");
+	    "threads|fork server [args...]\n");
 	return 2;
 }

@@ -2,13 +2,20 @@
 # t-lib.sh: libdrac and dracctl.  First against libtest's fake dracd (wire
 # bytes, return values, timeouts, the address cache, descriptors), then
 # against dracd: the compatible API as an old POP server calls it (static
-# and shared library), the map it leaves, dracctl over UDP and TCP, IPv4
+# and shared library), a program built against DRAC 1.12's library, the
+# map it leaves, dracctl over UDP and TCP, IPv4
 # and IPv6, its messages and exit statuses; a SIGSTOPped dracd (bounded
 # timeout), a dracd that refuses us, and no dracd at all.
 . "$(dirname "$0")/lib.sh"
 
 LT=$TOP/$B/tests/libtest
 LTSO=$TOP/$B/tests/libtest-so
+# oldpop calls clnt_create(), whose leak lsan.supp names: LeakSanitizer
+# sees that name only with the slow unwinder (libtirpc has no frame
+# pointers).
+OLDPOP="env ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=0
+    LSAN_OPTIONS=$LSAN_OPTIONS:print_suppressions=0 $TOP/$B/tests/oldpop"
+OLDPOPSO="$OLDPOP-so"
 MAP=$T/dracd.db
 printf '127.0.0.1\n::1\n' >"$T/allow"
 
@@ -82,6 +89,22 @@ timed() {
 	    [ "$_ms" -le "$_hi" ] && [ "$_got" = "$_want" ]
 }
 
+# --- what the library exports ---------------------------------------------
+# exports_only NM-OPTION FILE: the global symbols FILE defines are exactly
+# the names in libdrac.ver.
+exports_only() {
+	_want=$(sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$/\1/p' \
+	    "$TOP/libdrac.ver" | sort)
+	_got=$(nm "$1" --defined-only "$2" |
+	    awk '$2 ~ /^[TDBR]$/ { print $3 }' | sort)
+	[ -n "$_want" ] && [ "$_got" = "$_want" ] ||
+	    { echo "exports:" $_got; return 1; }
+}
+t "libdrac.so exports libdrac.ver's names and no other" \
+    exports_only -D "$TOP/$B/libdrac.so.1"
+t "libdrac.a defines libdrac.ver's names and no other" \
+    exports_only -g "$TOP/$B/libdrac.a"
+
 # --- a fake dracd: nothing else may hold program 900101 -----------------
 fake "$LT" "fake"
 fake "$LTSO" "fake, shared library"
@@ -136,6 +159,35 @@ dracdisc6: -1: Not connected to server
 drac_ping: -1: Not connected to server" "$LT" notconn
 t "threads: dracsend(6) while reconnecting" is "threads: 0 failed" \
     "$LT" threads localhost
+# forked: the keys fork_child() sends, 10.(100+k).(i/250).(i%250+1).
+forked() {
+	awk -v n="$1" -v c="$2" 'BEGIN { for (k = 0; k < n; k++)
+	    for (i = 0; i < c; i++)
+		printf "10.%d.%d.%d\n", 100 + k, int(i / 250), i % 250 + 1 }' |
+	    sort
+}
+all_forked() { [ "$(forked 8 1000)" = "$(keys | grep '^10\.10[0-7]\.')" ]; }
+t "fork: 8 children dracsend 1000 each on the parent's dracconn" is \
+    "fork: 0 of 8 children failed" "$LT" fork localhost 8 1000
+t "fork: all 8000 addresses in the map" waitfor 5 all_forked
+# oldpop: a program built against DRAC 1.12's library; what it prints when
+# dracd takes its adds, or refuses them with answer $1.
+oldpop() {
+	_m="0: Server reports add succeeded"
+	[ "$1" -eq 0 ] || _m="$1: Server reports permission denied"
+	printf '%s\n' "dracauth: $_m" "dracauth6: $_m" \
+	    "dracconn: 0: Connect succeeded" "dracsend: $_m" \
+	    "dracdisc: 0: Disconnect succeeded" \
+	    "dracconn6: 0: Connect succeeded" "dracsend6: $_m" \
+	    "dracdisc6: 0: Disconnect succeeded" \
+	    "dracsend unconnected: -1: Not connected to server" \
+	    "dracproc_add_1: $1" "dracproc_add_2: $1"
+}
+t "old program, libdrac.a: the eight functions and the stubs" is \
+    "$(oldpop 0)" $OLDPOP localhost
+t "old program, libdrac.so: the same" is "$(oldpop 0)" $OLDPOPSO localhost
+t "map: the old program's addresses" all_added 10.9.0.1 10.9.0.2 10.9.0.3 \
+    2001:db8:9::1 2001:db8:9::2 2001:db8:9::3
 t "no descriptor leak: 200 rounds with dracd" sh -c \
     "'$LT' fds localhost 200 | awk '\$1 == \$2 && \$3 == 0 { ok = 1 } END { exit !ok }'"
 
@@ -212,6 +264,10 @@ if dracd_start -a "$T/allow" -e 10m "$MAP"; then
 	    "dracctl: 10.4.0.2: Server reports permission denied" \
 	    "$DRACCTL" add 10.4.0.2
 	tf "not allowed: nothing stored" sh -c "dump '$MAP' | grep -q '^10\.4\.'"
+	t "not allowed: old program, libdrac.a: DRAC 1.12's answers" is \
+	    "$(oldpop 1)" $OLDPOP localhost
+	t "not allowed: old program, libdrac.so: the same" is \
+	    "$(oldpop 1)" $OLDPOPSO localhost
 	t "dracd exits cleanly" dracd_stop
 else
 	nok "dracd restarts with another allow file"

@@ -1,0 +1,45 @@
+/*
+ * client.h: the inside of libdrac's handle API (client.c): how proc.c
+ * makes a call to dracd, and what dracauth.c's compatible functions use.
+ */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <stdint.h>
+
+#include <rpc/rpc.h>
+
+#define CLIENT_MAX_TIMEOUT	3600000	/* ms */
+#define CLIENT_MSG_NOTCONN	"Not connected to server"
+
+/* How a handle finds dracd. */
+enum client_lookup {
+	CLIENT_ASK_RPCBIND,	/* ask rpcbind when it needs a client */
+	CLIENT_REMEMBER		/* first try the address rpcb.c remembers */
+};
+
+/* One call to dracd: procedure proc of version vers, arg in, res out. */
+struct drac_call {
+	rpcvers_t	 vers;
+	rpcproc_t	 proc;
+	xdrproc_t	 xarg;
+	void		*arg;
+	xdrproc_t	 xres;
+	void		*res;
+};
+
+struct drac;
+
+int		 client_msg(int, const char *, char **);
+int		 client_default_timeout(void);
+struct drac	*client_new(const char *, const char *, int,
+		    enum client_lookup, char **);
+void		 client_set_timeout(struct drac *, int);
+int		 client_connect(struct drac *, rpcvers_t, char **);
+int		 client_call(struct drac *, struct drac_call *, char **);
+
+/* proc.c: the adds of the compatible functions. */
+int		 proc_add_v1(struct drac *, uint32_t, char **);
+int		 proc_add_v2(struct drac *, const unsigned char [16], char **);
+
+#endif
