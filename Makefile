@@ -45,7 +45,7 @@ GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
 DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
 	     clock.o num.o \
 	     drac_svc.o drac_xdr.o
-LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
+LIB_OBJS   = dracauth.o async.o clock.o drac_clnt.o drac_xdr.o
 CTL_OBJS   = dracctl.o
 
 PROGS	= $(B)/dracd $(B)/dracctl $(B)/libdrac.a $(B)/$(LIBSO)
@@ -57,6 +57,7 @@ TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
+TESTPROGS += $(B)/tests/asynctest
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 
 all: $(PROGS) $(TESTPROGS)
@@ -140,6 +141,11 @@ $(B)/tests/libfault: tests/libfault.c drac.h $(B)/libdrac.a
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
 	    tests/libfault.c $(B)/libdrac.a $(TIRPC_LIBS)
+
+$(B)/tests/asynctest: tests/asynctest.c drac.h $(B)/libdrac.a
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
+	    tests/asynctest.c $(B)/libdrac.a $(TIRPC_LIBS)
 
 $(B)/tests/allowtest: tests/allowtest.c allow.h $(B)/allow.o $(B)/log.o
 	@mkdir -p $(B)/tests
@@ -245,7 +251,9 @@ install: all
 	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
 	    dracdisc6 dractimeout drac_open drac_add drac_add_v2 drac_ping \
-	    drac_close; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+	    drac_close drac_async_add drac_async_fd drac_async_timeout_ms \
+	    drac_async_result drac_async_wait drac_async_count \
+	    drac_async_server drac_async_free; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
 clean:
 	rm -rf build $(GEN)
