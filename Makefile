@@ -8,7 +8,8 @@
 #   make bench      performance figures (bench-quick: a short run)
 #   make soak       crash soak: SOAK_KILLS (200) SIGKILLs of a loaded dracd
 #   make fuzz       the libFuzzer harnesses, FUZZTIME seconds each (60)
-#   make install    DESTDIR, PREFIX honoured
+#   make contrib    the PAM module and the Dovecot plugin (contrib/)
+#   make install    DESTDIR, PREFIX honoured (PAMDIR, DOVECOT_MODDIR)
 #
 # Objects, programs and libraries go to $(B); SAN=1 adds the address and
 # undefined-behaviour sanitizers (make check builds that in build/san).
@@ -19,6 +20,12 @@ SBINDIR	?= $(PREFIX)/sbin
 LIBDIR	?= $(PREFIX)/lib
 INCDIR	?= $(PREFIX)/include
 MANDIR	?= $(PREFIX)/share/man
+LIBEXECDIR ?= $(PREFIX)/libexec
+# Where Debian's PAM and Dovecot look for their modules.
+MULTIARCH != $(CC) -print-multiarch 2>/dev/null || echo .
+PAMDIR	?= /usr/lib/$(MULTIARCH)/security
+DOVECOT_INC ?= /usr/include/dovecot
+DOVECOT_MODDIR ?= /usr/lib/dovecot/modules
 
 B	?= build
 CC	?= cc
@@ -59,6 +66,7 @@ TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
+CONTRIB	= $(B)/contrib/pam_drac.so
 
 all: $(PROGS) $(TESTPROGS)
 
@@ -152,6 +160,17 @@ $(B)/tests/allowtest: tests/allowtest.c allow.h $(B)/allow.o $(B)/log.o
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/allowtest.c \
 	    $(B)/allow.o $(B)/log.o
 
+contrib: $(CONTRIB)
+
+# pam_drac.so: libdrac linked in and hidden; only pam_sm_* exported.
+$(B)/contrib/pam_drac.so: contrib/pam/pam_drac.c contrib/pam/pam_drac.ver \
+    drac.h num.h $(B)/num.o $(B)/libdrac.a
+	@mkdir -p $(B)/contrib
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -shared -o $@ \
+	    contrib/pam/pam_drac.c $(B)/num.o $(B)/libdrac.a $(TIRPC_LIBS) \
+	    -lpam -Wl,--exclude-libs,ALL \
+	    -Wl,--version-script=contrib/pam/pam_drac.ver
+
 # libFuzzer harnesses (tests/fuzz), built with clang and the sanitizers
 # under build/fuzz by fuzz-build; make fuzz runs each FUZZTIME seconds.
 FUZZ_B	= build/fuzz
@@ -191,7 +210,7 @@ fuzz: deps fuzz-build
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
 	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
 	  procps iproute2 util-linux psmisc swaks netbase \
-	  libio-socket-inet6-perl
+	  libio-socket-inet6-perl libpam0g-dev pamtester dovecot-dev
 
 deps:
 	@missing=; for p in $(DEPS); do \
@@ -214,8 +233,8 @@ run: deps all
 	$(B)/dracd -f -a var/dracd.allow var/dracd.db
 
 check: deps
-	$(MAKE) all
-	$(MAKE) B=build/san SAN=1 all
+	$(MAKE) all contrib
+	$(MAKE) B=build/san SAN=1 all contrib
 	$(MAKE) fuzz-build
 	tests/run.sh
 
@@ -236,7 +255,9 @@ SOAK_KILLS ?= 200
 soak: deps all
 	SOAK_KILLS=$(SOAK_KILLS) BUILDS=$(B) tests/run.sh tests/t-soak.sh
 
-install: all
+install: all contrib
+	install -d $(DESTDIR)$(PAMDIR)
+	install -m 644 $(B)/contrib/pam_drac.so $(DESTDIR)$(PAMDIR)/pam_drac.so
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
 	    $(DESTDIR)$(MANDIR)/man5
@@ -258,4 +279,4 @@ install: all
 clean:
 	rm -rf build $(GEN)
 
-.PHONY: all deps run check check-fresh bench bench-quick soak install clean fuzzers fuzz-build fuzz
+.PHONY: all contrib deps run check check-fresh bench bench-quick soak install clean fuzzers fuzz-build fuzz
