@@ -66,7 +66,7 @@ TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
-CONTRIB	= $(B)/contrib/pam_drac.so
+CONTRIB	= $(B)/contrib/pam_drac.so $(B)/contrib/lib20_drac_plugin.so
 
 all: $(PROGS) $(TESTPROGS)
 
@@ -171,6 +171,20 @@ $(B)/contrib/pam_drac.so: contrib/pam/pam_drac.c contrib/pam/pam_drac.ver \
 	    -lpam -Wl,--exclude-libs,ALL \
 	    -Wl,--version-script=contrib/pam/pam_drac.ver
 
+# The Dovecot plugin: built against dovecot-dev's headers, libdrac linked
+# in and hidden.  Dovecot's headers want GNU C.
+$(B)/contrib/lib20_drac_plugin.so: contrib/dovecot/drac-plugin.c \
+    contrib/dovecot/drac-plugin.ver drac.h num.h $(B)/num.o $(B)/libdrac.a
+	@test -f $(DOVECOT_INC)/config.h || \
+	    { echo "no Dovecot headers in $(DOVECOT_INC): install dovecot-dev"; \
+	    exit 1; }
+	@mkdir -p $(B)/contrib
+	$(CC) $(CPPFLAGS) -I$(DOVECOT_INC) -include $(DOVECOT_INC)/config.h \
+	    -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	    $(ALLCF) $(LDFLAGS) -shared -o $@ contrib/dovecot/drac-plugin.c \
+	    $(B)/num.o $(B)/libdrac.a $(TIRPC_LIBS) -Wl,--exclude-libs,ALL \
+	    -Wl,--version-script=contrib/dovecot/drac-plugin.ver
+
 # libFuzzer harnesses (tests/fuzz), built with clang and the sanitizers
 # under build/fuzz by fuzz-build; make fuzz runs each FUZZTIME seconds.
 FUZZ_B	= build/fuzz
@@ -258,6 +272,9 @@ soak: deps all
 install: all contrib
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 644 $(B)/contrib/pam_drac.so $(DESTDIR)$(PAMDIR)/pam_drac.so
+	install -d $(DESTDIR)$(DOVECOT_MODDIR)
+	install -m 644 $(B)/contrib/lib20_drac_plugin.so \
+	    $(DESTDIR)$(DOVECOT_MODDIR)/lib20_drac_plugin.so
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
 	    $(DESTDIR)$(MANDIR)/man5

@@ -13,7 +13,7 @@ SYSLOG_PID=
 SYSLOG_DEV=
 
 syslog_start() {
-	[ -n "${PAM_NS:-}${DOVECOT_NS:-}" ] || return 1	# own namespace only
+	[ -n "${PAM_NS:-}${MTA_NS:-}" ] || return 1	# own namespace only
 	mkdir -p "$T/dev.up" "$T/dev.work" || return 1
 	mount -t overlay overlay -o \
 	    "lowerdir=/dev,upperdir=$T/dev.up,workdir=$T/dev.work" /dev ||
@@ -36,6 +36,6 @@ syslog_stop() {
 	[ -z "$SYSLOG_PID" ] || kill "$SYSLOG_PID" 2>/dev/null
 	[ -z "$SYSLOG_PID" ] || wait "$SYSLOG_PID" 2>/dev/null
 	SYSLOG_PID=
-	[ -z "${SYSLOG_DEV:-}" ] || umount /dev
+	[ -z "${SYSLOG_DEV:-}" ] || umount -l /dev
 	SYSLOG_DEV=
 }
