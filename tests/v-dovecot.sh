@@ -191,9 +191,10 @@ fresh_dracd || { nok "dracd starts"; exit 1; }
 pf_start postfix
 t "postfix listens" waitfor 20 listening 2503
 
-# integration NAME KIND IMAP POP3: the common cases for one integration.
+# integration NAME KIND IMAP POP3 [REFRESH]: the common cases for one
+# integration.
 integration() {
-	if ! dc_conf "$1" "$2" "$3" "$4"; then
+	if ! dc_conf "$1" "$2" "$3" "$4" "${5:-}"; then
 		nok "$1: dovecot.conf" "$(tail -n 3 "$T/$1/doveconf.out")"
 		return
 	fi
@@ -224,11 +225,86 @@ integration() {
 	refuses "$1: postfix refuses fd00::6 (no login)" fd00::6 ::1 2503
 	tf "$1: dovecot logged no error" grep -E -i 'error|fatal|panic' "$T/$1/dovecot.log"
 }
-integration plugin plugin 14301 11001
+# le A B: the decimal A is at most B.
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+# stalled NAME IMAP POP3: with dracd SIGSTOPped, logins still complete
+# within the timeout + 100 ms.
+stalled() {
+	kill -STOP "$DRACD_PID"
+	for p in imap:"$2" pop3:"$3"; do
+		t "$1: dracd stopped: ${p%:*} login completes" \
+		    login "${p%:*}" 127.0.0.7 "${p#*:}"
+		_l=$(lms)
+		t "$1: dracd stopped: ${p%:*} login within $TIMEOUT + 100 ms (${_l} ms)" \
+		    le "${_l:-9999}" $((TIMEOUT + 100))
+	done
+	kill -CONT "$DRACD_PID"
+}
+# refresh IMAP: the plugin's refreshes (every second) with dracd stopped
+# cost a NOOP nothing, are logged once, and succeed again after SIGCONT.
+refresh() {
+	fresh_dracd || nok "dracd starts"
+	kill -STOP "$DRACD_PID"
+	login imap 127.0.0.8 "$1" secret 6 &
+	_c=$!
+	sleep 3
+	kill -CONT "$DRACD_PID"
+	wait $_c
+	t "plugin: IMAP session over 3 refreshes with dracd stopped" \
+	    grep -q '^login ok' "$T/login.out"
+	_n=$(awk '/^noop / { print $3 }' "$T/login.out")
+	t "plugin: slowest NOOP during the refreshes under 100 ms (${_n} ms, $(awk '/^noop / { print $5 }' "$T/login.out") NOOPs)" \
+	    le "${_n:-9999}" 100
+	t "plugin: the failure logged once per session" test \
+	    "$(grep -c 'cannot authorize 127.0.0.8' "$T/plugin/dovecot.log")" -eq 1
+	t "plugin: after SIGCONT the next refresh adds again" \
+	    grep -q '127.0.0.8 authorized at localhost again' "$T/plugin/dovecot.log"
+	t "plugin: 127.0.0.8 in the map" waitfor 5 inmap 127.0.0.8
+}
+# pct FILE P: the P-th percentile of the numbers in FILE.
+pct() {
+	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 }
+	    END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'
+}
+# figures NAME IMAP N: N IMAP logins from 127.0.1.1..N; prints the login
+# latency and, when WHAT is "map", the time from login to map entry.
+figures() {
+	: >"$T/lat" && : >"$T/tomap"
+	for i in $(seq 1 "$3"); do
+		_a=127.0.1.$i
+		_t0=$(date +%s%N)
+		login imap "$_a" "$2" || continue
+		lms >>"$T/lat"
+		if [ "${4:-}" = map ]; then
+			while ! inmap "$_a"; do
+				[ $((($(date +%s%N) - _t0) / 1000000)) -lt 5000 ] ||
+				    break
+				sleep 0.01
+			done
+			echo $((($(date +%s%N) - _t0) / 1000000)) >>"$T/tomap"
+		fi
+	done
+	echo "# $1: IMAP login latency p50 $(pct "$T/lat" 50) ms, p99 $(pct "$T/lat" 99) ms ($(wc -l <"$T/lat") logins)"
+	[ "${4:-}" != map ] || echo "# $1: login start to map entry p50 $(pct "$T/tomap" 50) ms, p99 $(pct "$T/tomap" 99) ms (polled every 10 ms)"
+}
+
+integration plugin plugin 14301 11001 1s
+stalled plugin 14301 11001
+refresh 14301
+fresh_dracd || nok "dracd starts"
+figures "with the plugin" 14301 40 map
 dc_stop
 integration pam pam 14302 11002
+stalled pam 14302 11002
 dc_stop
 integration postlogin postlogin 14303 11003
+stalled postlogin 14303 11003
 dc_stop
+if dc_conf none none 14304 11004 && dc_start none 14304; then
+	figures "without the plugin" 14304 40
+	dc_stop
+else
+	nok "none: dovecot without the plugin starts"
+fi
 mta_stop
 finish
