@@ -8,7 +8,8 @@
 #   make bench      performance figures (bench-quick: a short run)
 #   make soak       crash soak: SOAK_KILLS (200) SIGKILLs of a loaded dracd
 #   make fuzz       the libFuzzer harnesses, FUZZTIME seconds each (60)
-#   make install    DESTDIR, PREFIX honoured
+#   make contrib    the PAM module and the Dovecot plugin (contrib/)
+#   make install    DESTDIR, PREFIX honoured (PAMDIR, DOVECOT_MODDIR)
 #
 # Objects, programs and libraries go to $(B); SAN=1 adds the address and
 # undefined-behaviour sanitizers (make check builds that in build/san).
@@ -19,6 +20,12 @@ SBINDIR	?= $(PREFIX)/sbin
 LIBDIR	?= $(PREFIX)/lib
 INCDIR	?= $(PREFIX)/include
 MANDIR	?= $(PREFIX)/share/man
+LIBEXECDIR ?= $(PREFIX)/libexec
+# Where Debian's PAM and Dovecot look for their modules.
+MULTIARCH != $(CC) -print-multiarch 2>/dev/null || echo .
+PAMDIR	?= /usr/lib/$(MULTIARCH)/security
+DOVECOT_INC ?= /usr/include/dovecot
+DOVECOT_MODDIR ?= /usr/lib/dovecot/modules
 
 B	?= build
 CC	?= cc
@@ -47,7 +54,7 @@ DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o journ
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
-LIB_OBJS   = dracauth.o proc.o client.o call.o rpcb.o clock.o num.o \
+LIB_OBJS   = dracauth.o proc.o client.o call.o rpcb.o async.o clock.o num.o \
 	     pub/drac_clnt.o drac_xdr.o
 LIB_SYMS   = sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1/p' libdrac.ver
 CTL_OBJS   = dracctl.o addr.o num.o
@@ -63,7 +70,9 @@ TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/logtest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
+TESTPROGS += $(B)/tests/asynctest
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
+CONTRIB	= $(B)/contrib/pam_drac.so $(B)/contrib/lib20_drac_plugin.so
 
 all: $(PROGS) $(TESTPROGS)
 
@@ -137,10 +146,11 @@ $(B)/tests/rawrpc $(B)/tests/hostile: tests/hex.c
 $(B)/tests/bench: tests/benchmap.c
 $(B)/tests/expiretest: expire.c
 $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
-    $(B)/tests/libfault: $(B)/libdrac.a
+    $(B)/tests/libfault $(B)/tests/asynctest: $(B)/libdrac.a
 $(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
 $(B)/tests/allowtest: $(B)/allow.o
 $(B)/tests/logtest: $(B)/log.o $(B)/clock.o
+$(B)/tests/asynctest: $(B)/clock.o
 
 # oldpop: a program built against DRAC 1.12's library, declarations and
 # all (it includes no drac.h of ours), linked static and shared.
@@ -159,6 +169,32 @@ TLIBS_libtest-so  = -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
 TLIBS_bench	  = $(DBLIB) $(TIRPC_LIBS) -lpthread
 TLIBS_soakclient  = $(TIRPC_LIBS)
 TLIBS_libfault	  = $(TIRPC_LIBS)
+TLIBS_asynctest	  = $(TIRPC_LIBS)
+
+contrib: $(CONTRIB)
+
+# pam_drac.so: libdrac linked in and hidden; only pam_sm_* exported.
+$(B)/contrib/pam_drac.so: contrib/pam/pam_drac.c contrib/pam/pam_drac.ver \
+    drac.h num.h $(B)/num.o $(B)/libdrac.a
+	@mkdir -p $(B)/contrib
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -shared -o $@ \
+	    contrib/pam/pam_drac.c $(B)/num.o $(B)/libdrac.a $(TIRPC_LIBS) \
+	    -lpam -Wl,--exclude-libs,ALL \
+	    -Wl,--version-script=contrib/pam/pam_drac.ver
+
+# The Dovecot plugin: built against dovecot-dev's headers, libdrac linked
+# in and hidden.  Dovecot's headers want GNU C.
+$(B)/contrib/lib20_drac_plugin.so: contrib/dovecot/drac-plugin.c \
+    contrib/dovecot/drac-plugin.ver drac.h num.h $(B)/num.o $(B)/libdrac.a
+	@test -f $(DOVECOT_INC)/config.h || \
+	    { echo "no Dovecot headers in $(DOVECOT_INC): install dovecot-dev"; \
+	    exit 1; }
+	@mkdir -p $(B)/contrib
+	$(CC) $(CPPFLAGS) -I$(DOVECOT_INC) -include $(DOVECOT_INC)/config.h \
+	    -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter \
+	    $(ALLCF) $(LDFLAGS) -shared -o $@ contrib/dovecot/drac-plugin.c \
+	    $(B)/num.o $(B)/libdrac.a $(TIRPC_LIBS) -Wl,--exclude-libs,ALL \
+	    -Wl,--version-script=contrib/dovecot/drac-plugin.ver
 
 # libFuzzer harnesses (tests/fuzz), built with clang and the sanitizers
 # under build/fuzz by fuzz-build; make fuzz runs each FUZZTIME seconds.
@@ -199,7 +235,7 @@ fuzz: deps fuzz-build
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
 	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
 	  procps iproute2 util-linux psmisc swaks netbase \
-	  libio-socket-inet6-perl
+	  libio-socket-inet6-perl libpam0g-dev pamtester dovecot-dev
 
 deps:
 	@missing=; for p in $(DEPS); do \
@@ -222,8 +258,8 @@ run: deps all
 	$(B)/dracd -f -a var/dracd.allow var/dracd.db
 
 check: deps
-	$(MAKE) all
-	$(MAKE) B=build/san SAN=1 all
+	$(MAKE) all contrib
+	$(MAKE) B=build/san SAN=1 all contrib
 	$(MAKE) fuzz-build
 	tests/run.sh
 
@@ -244,7 +280,12 @@ SOAK_KILLS ?= 200
 soak: deps all
 	SOAK_KILLS=$(SOAK_KILLS) BUILDS=$(B) tests/run.sh tests/t-soak.sh
 
-install: all
+install: all contrib
+	install -d $(DESTDIR)$(PAMDIR)
+	install -m 644 $(B)/contrib/pam_drac.so $(DESTDIR)$(PAMDIR)/pam_drac.so
+	install -d $(DESTDIR)$(DOVECOT_MODDIR)
+	install -m 644 $(B)/contrib/lib20_drac_plugin.so \
+	    $(DESTDIR)$(DOVECOT_MODDIR)/lib20_drac_plugin.so
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
 	    $(DESTDIR)$(MANDIR)/man5
@@ -259,9 +300,12 @@ install: all
 	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
 	    dracdisc6 dractimeout drac_open drac_add drac_add_v2 drac_ping \
-	    drac_close dracproc_add_1 dracproc_add_2; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
+	    drac_close dracproc_add_1 dracproc_add_2 drac_async_add \
+	    drac_async_fd drac_async_timeout_ms drac_async_result \
+	    drac_async_wait drac_async_count drac_async_server \
+	    drac_async_free; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
 clean:
 	rm -rf build $(GEN)
 
-.PHONY: all deps run check check-fresh bench bench-quick soak install clean fuzzers fuzz-build fuzz
+.PHONY: all contrib deps run check check-fresh bench bench-quick soak install clean fuzzers fuzz-build fuzz

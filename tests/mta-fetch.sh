@@ -6,10 +6,14 @@
 # there with private configuration files.  Needs the network, so tests/run.sh
 # calls it before it enters its namespaces; does nothing once DIR/root is
 # complete.  Exit 0 when the tree is usable, else 1 with the reason on stderr.
+# FETCH_PKGS and FETCH_BINS (paths in the tree) change what is fetched and
+# which programs must find their libraries (tests/dovecot-fetch.sh).
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 DIR=${1:-$TOP/build/mta}
-PKGS="sendmail-bin sendmail-cf postfix exim4-daemon-light exim4-base m4"
+PKGS=${FETCH_PKGS:-sendmail-bin sendmail-cf postfix exim4-daemon-light exim4-base m4}
+BINS=${FETCH_BINS:-usr/libexec/sendmail/sendmail usr/sbin/exim4 usr/sbin/postmap
+    usr/sbin/postconf usr/lib/postfix/sbin/* usr/bin/m4}
 [ -f "$DIR/root/.complete" ] && exit 0
 
 die() {
@@ -72,9 +76,8 @@ R=$DIR/root.new
 LD_LIBRARY_PATH=$(find "$R" -name '*.so*' -printf '%h\n' | sort -u | tr '\n' ':')
 export LD_LIBRARY_PATH
 bad=
-for b in "$R"/usr/libexec/sendmail/sendmail "$R"/usr/sbin/exim4 \
-    "$R"/usr/sbin/postmap "$R"/usr/sbin/postconf \
-    "$R"/usr/lib/postfix/sbin/* "$R"/usr/bin/m4; do
+for b in $(cd "$R" && echo $BINS); do
+	b=$R/$b
 	[ -f "$b" ] || { bad="$bad $b(absent)"; continue; }
 	miss=$(ldd "$b" 2>/dev/null | awk '/not found/ { printf "%s,", $1 }')
 	[ -z "$miss" ] || bad="$bad $(basename "$b"):$miss"

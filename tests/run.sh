@@ -15,7 +15,8 @@ cd "$TOP" || exit 2
 . tests/ns.sh
 if [ "$(id -u)" -eq 0 ] && [ -z "${DRAC_NS:-}" ]; then
 	# The MTA test's packages, while there is a network (once: cached).
-	case " $* " in "  " | *mta*) sh tests/mta-fetch.sh ;; esac
+	case " $* " in "  " | *mta* | *dovecot*) sh tests/mta-fetch.sh ;; esac
+	case " $* " in "  " | *dovecot*) sh tests/dovecot-fetch.sh ;; esac
 fi
 ns_enter "$0" "$@"
 NS_RPCPID=

@@ -12,6 +12,12 @@ for f in sbin/dracd bin/dracctl lib/libdrac.a lib/libdrac.so.1 \
     share/man/man3/dracsend6.3 share/man/man5/dracd.allow.5; do
 	t "installed: $f" test -e "$D/usr/$f"
 done
+# contrib: where Debian's PAM and Dovecot look for their modules.
+MA=$(cc -print-multiarch)
+t "installed: pam_drac.so in /usr/lib/$MA/security" \
+    test -f "$D/usr/lib/$MA/security/pam_drac.so"
+t "installed: lib20_drac_plugin.so in /usr/lib/dovecot/modules" \
+    test -f "$D/usr/lib/dovecot/modules/lib20_drac_plugin.so"
 t "soname libdrac.so.1" sh -c \
     "objdump -p '$D/usr/lib/libdrac.so.1' | grep -q 'SONAME *libdrac.so.1'"
 t "library exports the DRAC API" sh -c "nm -D --defined-only \

@@ -1,0 +1,86 @@
+#!/bin/sh
+# t-async.sh: libdrac's non-blocking add (drac_async_*) against dracd,
+# driven by tests/asynctest as an event loop would: IPv4, IPv6 and
+# IPv4-mapped clients land in the map, a list of servers succeeds when one
+# accepts and reports each server, a refusing dracd, no dracd, and a
+# SIGSTOPped dracd that costs no more than the timeout.
+. "$(dirname "$0")/lib.sh"
+
+AT=$TOP/$B/tests/asynctest
+MAP=$T/dracd.db
+printf '127.0.0.1\n::1\n' >"$T/allow"
+
+# fresh KEY: the map holds KEY.
+fresh() { dump "$MAP" | awk -v k="$1" '$1 == k { f = 1 } END { exit !f }'; }
+# async OUT SERVERS MS ADDR: run asynctest, output in $T/OUT.
+async() { "$AT" "$2" "$3" "$4" >"$T/$1" 2>&1; }
+# res OUT RC: the result line of $T/OUT has RC.
+res() { awk -v r="$2" '$1 == "result" && $2 == r { f = 1 } END { exit !f }' "$T/$1"; }
+# within OUT LO HI: the result line's elapsed ms is in [LO, HI].
+within() { awk -v lo="$2" -v hi="$3" '$1 == "result" && $3 >= lo && $3 <= hi { f = 1 } END { exit !f }' "$T/$1"; }
+# srv OUT NAME RC [TEXT]: server NAME's line has RC (and TEXT).
+srv() { grep -q "^server $2 $3${4:+ .*$4}" "$T/$1"; }
+
+if ! dracd_start -a "$T/allow" -e 10m "$MAP"; then
+	nok "dracd starts"
+	exit 1
+fi
+async v4 localhost 2000 127.0.0.5
+t "IPv4 127.0.0.5: result 0" res v4 0
+t "IPv4 127.0.0.5: in the map" waitfor 2 fresh 127.0.0.5
+async v6 localhost 2000 fd00::5
+t "IPv6 fd00::5: result 0" res v6 0
+t "IPv6 fd00::5: key fd00::5" waitfor 2 fresh fd00::5
+t "IPv6 fd00::5: key ipv6:fd00:0:0:0:0:0:0:5" waitfor 2 fresh ipv6:fd00:0:0:0:0:0:0:5
+async mapped localhost 2000 ::ffff:127.0.0.7
+t "IPv4-mapped ::ffff:127.0.0.7: result 0" res mapped 0
+t "IPv4-mapped: sent as IPv4 (key 127.0.0.7)" waitfor 2 fresh 127.0.0.7
+tf "IPv4-mapped: no IPv6 key" fresh ::ffff:127.0.0.7
+async both "127.0.0.1,::1" 2000 127.0.0.8
+t "two servers 127.0.0.1,::1: result 0" res both 0
+t "two servers: 127.0.0.1 accepted" srv both 127.0.0.1 0
+t "two servers: ::1 accepted" srv both ::1 0
+t "two servers: in the map" waitfor 2 fresh 127.0.0.8
+async partial "localhost, no-such-host.invalid" 2000 127.0.0.9
+t "one good, one unknown server: result 0" res partial 0
+t "one good, one unknown server: the unknown one reported" \
+    srv partial no-such-host.invalid -1 "unknown server host"
+t "one good, one unknown server: in the map" waitfor 2 fresh 127.0.0.9
+async unknown no-such-host.invalid 2000 127.0.0.10
+t "only an unknown server: -1 at once" res unknown -1
+t "only an unknown server: message" grep -q "unknown server host" "$T/unknown"
+
+# --- dracd stopped: the add times out by its deadline, no later.
+kill -STOP "$DRACD_PID"
+async stopped localhost 500 127.0.0.11
+t "SIGSTOPped dracd: -2, call timed out" srv stopped localhost -2 "timed out"
+t "SIGSTOPped dracd: done within 500..600 ms ($(awk '/^result/ { print $3 }' "$T/stopped") ms)" \
+    within stopped 450 600
+async stopped2 "127.0.0.1,::1" 500 127.0.0.12
+t "SIGSTOPped dracd, two servers: one timeout for both ($(awk '/^result/ { print $3 }' "$T/stopped2") ms)" \
+    within stopped2 450 600
+kill -CONT "$DRACD_PID"
+t "after SIGCONT: the late adds land" waitfor 5 fresh 127.0.0.11
+t "dracd stops cleanly" dracd_stop
+
+# --- a dracd that refuses this host (::1 only in its allow file)
+printf '::1\n' >"$T/allow6"
+if dracd_start -a "$T/allow6" -e 10m "$MAP"; then
+	async perm 127.0.0.1 2000 127.0.0.13
+	t "refused: result 1 (permission denied)" res perm 1
+	t "refused: message" grep -q "permission denied" "$T/perm"
+	async mixed "127.0.0.1,::1" 2000 127.0.0.14
+	t "refused on 127.0.0.1, accepted on ::1: result 0" res mixed 0
+	t "refused on 127.0.0.1: reported per server" srv mixed 127.0.0.1 1
+	t "dracd (::1 only) stops cleanly" dracd_stop
+else
+	nok "dracd with an IPv6-only allow file starts"
+fi
+
+# --- no dracd: rpcbind says it is not registered, at once
+async none localhost 2000 127.0.0.15
+t "no dracd: -1, not registered" srv none localhost -1 "not registered"
+t "no dracd: answered at once ($(awk '/^result/ { print $3 }' "$T/none") ms)" \
+    within none 0 500
+t "usage error: exit 2" sh -c "'$AT' localhost 100 not-an-address; [ \$? -eq 2 ]"
+finish
