@@ -28,7 +28,9 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 SANFLAGS = $(if $(SAN),$(SANITIZE))
 TIRPC_CFLAGS != pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc
 TIRPC_LIBS   != pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc
-CPPFLAGS += -D_GNU_SOURCE -I. $(TIRPC_CFLAGS)
+# 64-bit time_t and off_t on every platform (a no-op where they are already).
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -I. \
+	    $(TIRPC_CFLAGS)
 # libtirpc's API is built on casts to xdrproc_t.
 WARN	= -std=c11 -Wall -Wextra -Werror -Wno-cast-function-type
 # rpcgen output is not ours to fix: no -Werror there.
@@ -41,8 +43,8 @@ SOVER	= 1
 LIBSO	= libdrac.so.$(SOVER)
 
 GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
-DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
-	     clock.o num.o \
+DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o change.o lock.o \
+	     allow.o expire.o addr.o log.o clock.o num.o \
 	     drac_svc.o drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
 CTL_OBJS   = dracctl.o

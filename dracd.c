@@ -51,8 +51,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dracd [-dfiN] [-a allowfile] [-c maxconn] "
-	    "[-e expire] [-s msec] [-T idle]\n"
-	    "             [-t hash|btree] [-u user] [dbfile]\n");
+	    "[-e expire] [-j statedir]\n"
+	    "             [-s msec] [-T idle] [-t hash|btree] [-u user] "
+	    "[dbfile]\n");
 	exit(2);
 }
 
@@ -293,6 +294,7 @@ main(int argc, char *argv[])
 {
 	struct store_conf	 conf = {
 		.path = "/etc/mail/dracd.db",
+		.statedir = "/var/lib/drac",
 		.type = MAP_HASH,
 		.expire = 30 * 60,
 		.window = DEFAULT_WINDOW,
@@ -306,7 +308,7 @@ main(int argc, char *argv[])
 	int			 maxconn = DEFAULT_MAXCONN;
 	time_t			 idle = DEFAULT_IDLE;
 
-	while ((ch = getopt(argc, argv, "a:c:de:fiNs:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:de:fij:Ns:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			allowarg = optarg;
@@ -327,6 +329,9 @@ main(int argc, char *argv[])
 			break;
 		case 'i':
 			conf.truncate = 1;
+			break;
+		case 'j':
+			conf.statedir = optarg;
 			break;
 		case 'N':
 			conf.nul = 1;
