@@ -56,7 +56,7 @@ TESTPROGS += $(B)/tests/rawrpc
 TESTPROGS += $(B)/tests/hostile
 TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
 TESTPROGS += $(B)/tests/bench
-TESTPROGS += $(B)/tests/expiretest
+TESTPROGS += $(B)/tests/expiretest $(B)/tests/journaltest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 
@@ -124,6 +124,13 @@ $(B)/tests/expiretest: tests/expiretest.c expire.c expire.h $(B)/addr.o
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/expiretest.c \
 	    $(B)/addr.o
+
+# journaltest includes change.c, for the journal's layout.
+$(B)/tests/journaltest: tests/journaltest.c change.c change.h \
+    $(addprefix $(B)/,lock.o log.o clock.o)
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
+	    tests/journaltest.c $(addprefix $(B)/,lock.o log.o clock.o)
 
 # bench: the performance figures (make bench, make bench-quick).
 $(B)/tests/bench: tests/bench.c tests/benchmap.c tests/bench.h drac.h \
