@@ -65,6 +65,13 @@
  *
  * The journal: a header (struct jhdr), then for each page its offset
  * (8 bytes) and its bytes.  Host byte order: it never leaves this host.
+ *
+ * A map replaced under dracd (cp m.db x && mv x m.db) is noticed before
+ * each change: change_replaced() compares the path with the descriptor,
+ * and change_reopen() opens the new file in its place.
+ *
+ * Error idiom, as in the rest of the daemon: 0 or -1, and every -1 is
+ * logged where it happens.
  */
 #include <sys/stat.h>
 
@@ -466,6 +473,48 @@ change_recover(struct change *c)
 	log_warnx("%s: completed an interrupted change (%" PRIu32 " pages)",
 	    c->jpath, h.npages);
 	mark_done(c);
+	return 0;
+}
+
+/*
+ * Whether the file at the map's path is no longer the one open (renamed
+ * over, or removed): 1 if so, else 0.
+ */
+int
+change_replaced(struct change *c)
+{
+	struct stat	at_path, held;
+
+	if (fstat(c->mapfd, &held) == -1)
+		return 0;
+	if (stat(c->mappath, &at_path) == -1)
+		return errno == ENOENT;
+	return at_path.st_dev != held.st_dev || at_path.st_ino != held.st_ino;
+}
+
+/*
+ * Open the file now at the map's path (creating it 0644) in place of the
+ * one open, outside a change; 0 or -1, logged (the old one is kept).
+ */
+int
+change_reopen(struct change *c)
+{
+	struct stat	st;
+	int		fd;
+
+	fd = open(c->mappath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_limited(LIMIT_MAP, "%s: cannot open the new map: %s",
+		    c->mappath, fd == -1 ? strerror(errno) :
+		    "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(c->mapfd);
+	c->mapfd = fd;
+	c->have_meta = 0;
 	return 0;
 }
 

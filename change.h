@@ -14,6 +14,8 @@ struct change;
 
 struct change	*change_open(const char *, const char *);
 int		 change_recover(struct change *);
+int		 change_replaced(struct change *);
+int		 change_reopen(struct change *);
 int		 change_readers_out(struct change *);
 void		 change_readers_in(struct change *);
 void		 change_begin(struct change *, int, size_t);

@@ -345,6 +345,22 @@ expire_bulk(struct expire *ex, int on)
 	return 0;
 }
 
+/*
+ * Call fn for every entry, in order of expiry, until it returns -1.
+ * Returns 0, or -1 when fn did.
+ */
+int
+expire_each(const struct expire *ex,
+    int (*fn)(const struct addr *, time_t, void *), void *arg)
+{
+	uint32_t	i;
+
+	for (i = ex->head; i != NIL; i = ex->ent[i].next)
+		if (fn(&ex->ent[i].addr, ex->ent[i].when, arg) == -1)
+			return -1;
+	return 0;
+}
+
 /* How many addresses the index holds. */
 size_t
 expire_count(const struct expire *ex)

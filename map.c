@@ -16,6 +16,11 @@
  * the file as the last complete change left it is what counts; until that
  * succeeds m->db is NULL and map_begin() tries again.
  *
+ * A map replaced under dracd (renamed over, or removed) is noticed by
+ * map_begin(), logged, and the new file opened in its place; until a
+ * change has been committed to it, map_fresh() tells the caller to write
+ * every entry it knows into the change, so that no add is lost.
+ *
  * Error idiom: functions return 0 or -1, and log why before returning -1.
  */
 #include <db.h>
@@ -39,6 +44,7 @@ struct map {
 	enum map_type	 type;
 	const char	*path;
 	struct change	*chg;
+	int		 fresh;		/* replaced, not yet rewritten */
 };
 
 static int	db_setup(struct map *, enum map_type, int);
@@ -76,7 +82,8 @@ reopen(struct map *m)
 	db_drop(m);
 	if (change_readers_out(m->chg) == -1)
 		return -1;
-	if (change_recover(m->chg) == 0 && db_setup(m, m->type, 0) == 0)
+	if (change_recover(m->chg) == 0 && db_setup(m, m->type, 0) == 0 &&
+	    m->db->sync(m->db, 0) == 0)
 		ret = 0;
 	else
 		db_drop(m);
@@ -93,10 +100,25 @@ reopen(struct map *m)
 int
 map_begin(struct map *m)
 {
+	if (change_replaced(m->chg)) {
+		log_limited(LIMIT_MAP, "%s: replaced by another file; "
+		    "writing every entry into the new one", m->path);
+		db_drop(m);
+		if (change_reopen(m->chg) == -1)
+			return -1;
+		m->fresh = 1;
+	}
 	if (m->db == NULL && reopen(m) == -1)
 		return -1;
 	change_begin(m->chg, m->dbfd, m->pagesize);
 	return 0;
+}
+
+/* 1 when the change begun must write every entry (a new file), else 0. */
+int
+map_fresh(const struct map *m)
+{
+	return m->fresh;
 }
 
 /* Abort the change begun: Berkeley DB's cache forgets it too. */
@@ -119,8 +141,10 @@ map_commit(struct map *m)
 	if ((err = m->db->sync(m->db, 0)) != 0)
 		log_limited(LIMIT_MAP, "%s: sync: %s", m->path,
 		    db_strerror(err));
-	else if (change_commit(m->chg) == 0)
+	else if (change_commit(m->chg) == 0) {
+		m->fresh = 0;
 		return 0;
+	}
 	/* Berkeley DB's cache holds what the file does not: drop it. */
 	reopen(m);
 	return -1;

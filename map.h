@@ -25,6 +25,7 @@ int		 map_scan(struct map *,
 int		 map_begin(struct map *);
 int		 map_put(struct map *, const struct addr *, time_t);
 int		 map_del(struct map *, const struct addr *);
+int		 map_fresh(const struct map *);
 int		 map_commit(struct map *);
 void		 map_abort(struct map *);
 int		 map_close(struct map *);

@@ -17,6 +17,9 @@
  * (and the MTAs) running between batches.  A batch that could not be
  * written is tried again a second later (expire_resume).
  *
+ * A map file replaced under dracd is noticed at the next change, which
+ * then writes every entry of the index into the new file (map_fresh()).
+ *
  * The first store_run() runs in the process that serves, after
  * daemon(3)'s fork: it writes that PID into the map's owner lock.
  */
@@ -98,6 +101,28 @@ fail:
 	return NULL;
 }
 
+static int
+put_entry(const struct addr *ad, time_t when, void *arg)
+{
+	return map_put(arg, ad, when);
+}
+
+/*
+ * Begin a change; when the map file was replaced, the change first writes
+ * every entry of the index into the new one.  0, or -1, logged.
+ */
+static int
+begin(struct store *s)
+{
+	if (map_begin(s->map) == -1)
+		return -1;
+	if (!map_fresh(s->map) ||
+	    expire_each(s->idx, put_entry, s->map) == 0)
+		return 0;
+	map_abort(s->map);
+	return -1;
+}
+
 /* A change failed: keep the queue and try again in FLUSH_RETRY_MS. */
 static int
 failed(struct store *s)
@@ -118,7 +143,7 @@ flush(struct store *s)
 	s->flush_at = 0;
 	if (s->nqueue == 0)
 		return 0;
-	if (map_begin(s->map) == -1)
+	if (begin(s) == -1)
 		return failed(s);
 	for (i = 0; ret == 0 && i < s->nqueue; i++)
 		if (expire_get(s->idx, &s->queue[i], &when) == 0)
@@ -197,7 +222,7 @@ expire_batch(struct store *s, time_t now)
 	if (expire_first(s->idx, &batch[0], &when[0]) == -1 ||
 	    when[0] > now)
 		return;
-	if (map_begin(s->map) == -1) {
+	if (begin(s) == -1) {
 		s->expire_resume = now + 1;
 		return;
 	}
