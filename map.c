@@ -7,10 +7,11 @@
  * trailing NUL.  A hash map by default, a btree with -t btree.  The file
  * is always updated in place, never replaced.
  *
- * Changes: map_begin(), map_put()/map_del(), map_commit() or map_abort().  Berkeley DB
- * writes the change's pages in DB->sync, and change.c (the commit
- * protocol, with what it assumes of Berkeley DB) makes them reach the
- * file all at once, with the MTAs kept out for the writes alone.  A
+ * Changes: map_begin(), map_put()/map_del(), map_commit() or
+ * map_abort().  Berkeley DB writes the change's pages in DB->sync, and
+ * change.c (the commit protocol, with what it assumes of Berkeley DB)
+ * makes them reach the file all at once, with the MTAs kept out for the
+ * writes alone.  A
  * change that failed is dropped from Berkeley DB's cache by closing the
  * handle without a sync and opening the file again (reopen()), so that
  * the file as the last complete change left it is what counts; until that
@@ -76,16 +77,20 @@ db_drop(struct map *m)
 static int
 reopen(struct map *m)
 {
-	int	ret = -1;
+	int	ret = -1, err;
 
 	change_abort(m->chg);
 	db_drop(m);
 	if (change_readers_out(m->chg) == -1)
 		return -1;
-	if (change_recover(m->chg) == 0 && db_setup(m, m->type, 0) == 0 &&
-	    m->db->sync(m->db, 0) == 0)
-		ret = 0;
-	else
+	if (change_recover(m->chg) == 0 && db_setup(m, m->type, 0) == 0) {
+		/* Nothing begun: a new file DB->open made goes straight out. */
+		if ((err = m->db->sync(m->db, 0)) == 0)
+			ret = 0;
+		else
+			log_warnx("%s: sync: %s", m->path, db_strerror(err));
+	}
+	if (ret == -1)
 		db_drop(m);
 	change_readers_in(m->chg);
 	if (ret == 0)

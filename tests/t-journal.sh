@@ -63,8 +63,8 @@ t "restart: clean stop" dracd_stop
 # A journal of this map: replayed, inside the file or one page past it.
 "$X" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE"
 t "valid journal: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
-t "valid journal: replayed" grep -q 'completed an interrupted change (1 pages)' \
-    "$T/dracd.log"
+t "valid journal: replayed" \
+    grep -q 'completed an interrupted change (1 pages)' "$T/dracd.log"
 t "valid journal: clean stop" dracd_stop
 t "valid journal: map verifies" db_verify -q "$MAP"
 end=$(size)
