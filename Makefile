@@ -212,7 +212,7 @@ run: deps all
 	@mkdir -p var
 	@[ -f var/dracd.allow ] || cp dracd.allow-sample var/dracd.allow
 	@tests/rpcbind-up.sh
-	$(B)/dracd -f -a var/dracd.allow var/dracd.db
+	$(B)/dracd -f -j var -a var/dracd.allow var/dracd.db
 
 check: deps
 	$(MAKE) all
