@@ -69,7 +69,8 @@ waitfor() {
 
 # dracd_start ARGS...: run dracd -f ARGS, log in $T/dracd.log, wait until it
 # says it started.  Its journal and owner lock go to $STATE (-j), never the
-# host's /var/lib; a later -j in ARGS wins.  Returns non-zero (and shows the log) if it did not.
+# host's /var/lib; a later -j in ARGS wins.  Returns non-zero (and shows the
+# log) if it did not.
 dracd_start() {
 	: >"$T/dracd.log"
 	${DRACD_WRAP:-} "$DRACD" -f -j "$STATE" "$@" 2>>"$T/dracd.log" &
