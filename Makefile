@@ -36,7 +36,9 @@ SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 SANFLAGS = $(if $(SAN),$(SANITIZE))
 TIRPC_CFLAGS != pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc
 TIRPC_LIBS   != pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc
-CPPFLAGS += -D_GNU_SOURCE -I. $(TIRPC_CFLAGS)
+# 64-bit time_t and off_t on every platform (a no-op where they are already).
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -D_TIME_BITS=64 -I. \
+	    $(TIRPC_CFLAGS)
 # libtirpc's API is built on casts to xdrproc_t.
 WARN	= -std=c11 -Wall -Wextra -Werror -Wno-cast-function-type
 # rpcgen output is not ours to fix: no -Werror there.
@@ -49,8 +51,8 @@ SOVER	= 1
 LIBSO	= libdrac.so.$(SOVER)
 
 GEN	= drac.h drac_xdr.c
-DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o journal.o allow.o expire.o addr.o log.o \
-	     clock.o num.o \
+DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
+	     change.o lock.o allow.o expire.o addr.o log.o clock.o num.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
@@ -69,6 +71,7 @@ TESTPROGS += $(B)/tests/oldpop $(B)/tests/oldpop-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/logtest
+TESTPROGS += $(B)/tests/journaltest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
@@ -151,6 +154,8 @@ $(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
 $(B)/tests/allowtest: $(B)/allow.o
 $(B)/tests/logtest: $(B)/log.o $(B)/clock.o
 $(B)/tests/asynctest: $(B)/clock.o
+# journaltest includes change.c, for the journal's layout.
+$(B)/tests/journaltest: change.c $(addprefix $(B)/,lock.o log.o clock.o addr.o)
 
 # oldpop: a program built against DRAC 1.12's library, declarations and
 # all (it includes no drac.h of ours), linked static and shared.
@@ -255,7 +260,7 @@ run: deps all
 	@mkdir -p var
 	@[ -f var/dracd.allow ] || cp dracd.allow-sample var/dracd.allow
 	@tests/rpcbind-up.sh
-	$(B)/dracd -f -a var/dracd.allow var/dracd.db
+	$(B)/dracd -f -j var -a var/dracd.allow var/dracd.db
 
 check: deps
 	$(MAKE) all contrib

@@ -68,10 +68,10 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dracd [-dfiN] [-a allowfile] [-c maxconn] "
-	    "[-e expire] [-l address]\n"
-	    "             [-P tcp|any] [-s msec] [-T idle] [-t hash|btree] "
-	    "[-u user]\n"
-	    "             [dbfile]\n");
+	    "[-e expire] [-j statedir]\n"
+	    "             [-l address] [-P tcp|any] [-s msec] [-T idle] "
+	    "[-t hash|btree]\n"
+	    "             [-u user] [dbfile]\n");
 	exit(2);
 }
 
@@ -305,7 +305,7 @@ options(int argc, char *argv[], struct options *o)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "a:c:de:fil:NP:s:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:de:fij:l:NP:s:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			o->allow = optarg;
@@ -334,6 +334,9 @@ options(int argc, char *argv[], struct options *o)
 				usage();
 			}
 			o->listen[o->nlisten++] = optarg;
+			break;
+		case 'j':
+			o->conf.statedir = optarg;
 			break;
 		case 'N':
 			o->conf.nul = 1;
@@ -402,6 +405,7 @@ main(int argc, char *argv[])
 	struct options		 o = {
 		.conf = {
 			.path = "/etc/mail/dracd.db",
+			.statedir = "/var/lib/drac",
 			.type = MAP_HASH,
 			.expire = 30 * 60,
 			.window = DEFAULT_WINDOW,

@@ -1,14 +1,15 @@
 /*
  * expire.c: the expiry index.
  *
- * A hash table of entries (32 bytes each, in one array, linked by 32-bit
+ * A hash table of entries (40 bytes each, in one array, linked by 32-bit
  * indices) threaded on a doubly linked list kept in order of expiry time.
  * Every add sets its entry to now + expire, which is almost always the
  * latest time of all, so an update is a move to the tail: O(1).  When it
  * is not (dracd restarted with a shorter expiry, the clock stepped back),
  * the search starts from the entry placed last, where the previous add of
- * the same kind went.  The earliest expiry is the head.  Times are held as
- * unsigned 32-bit seconds (enough until 2106).
+ * the same kind went.  The earliest expiry is the head.  Times are held
+ * whole, 64-bit seconds since the epoch, as time_t: an add after 2106
+ * expires when it should, not at once.
  *
  * A map read at start holds its times in no useful order: between
  * expire_bulk(ex, 1) and expire_bulk(ex, 0) entries are appended as they
@@ -28,7 +29,7 @@
 
 struct entry {
 	struct addr	addr;
-	uint32_t	when;
+	int64_t		when;
 	uint32_t	prev, next;	/* expiry order */
 	uint32_t	hnext;		/* hash chain or free list */
 };
@@ -189,16 +190,6 @@ link_order(struct expire *ex, uint32_t i)
 		ex->tail = i;
 }
 
-static uint32_t
-clamp(time_t when)
-{
-	if (when < 0)
-		return 0;
-	if ((unsigned long long)when >= UINT32_MAX)
-		return UINT32_MAX - 1;
-	return (uint32_t)when;
-}
-
 /* Set the expiry time of ad, adding it if new; -1 when out of memory. */
 int
 expire_set(struct expire *ex, const struct addr *ad, time_t when)
@@ -218,7 +209,7 @@ expire_set(struct expire *ex, const struct addr *ad, time_t when)
 		ex->bucket[h] = i;
 		ex->count++;
 	}
-	ex->ent[i].when = clamp(when);
+	ex->ent[i].when = when;
 	link_order(ex, i);
 	return 0;
 }
@@ -283,6 +274,13 @@ relink(struct expire *ex, const uint32_t *a, uint32_t n)
 	}
 }
 
+/* The key entry i is sorted by: its time as an offset from lo. */
+static uint64_t
+span(const struct expire *ex, uint32_t i, int64_t lo)
+{
+	return (uint64_t)ex->ent[i].when - (uint64_t)lo;
+}
+
 /*
  * Sort the list by expiry time: a stable LSD radix sort of the entries'
  * indices, one byte of (when - earliest) per pass, as many passes as the
@@ -291,7 +289,9 @@ relink(struct expire *ex, const uint32_t *a, uint32_t n)
 static int
 sort_order(struct expire *ex)
 {
-	uint32_t	*a, *b, *t, cnt[257], i, k, n = 0, lo = UINT32_MAX, hi = 0;
+	uint32_t	*a, *b, *t, cnt[257], i, k, n = 0;
+	int64_t		 lo = INT64_MAX, hi = INT64_MIN;
+	uint64_t	 range;
 	int		 shift;
 
 	if (ex->count == 0)
@@ -308,15 +308,15 @@ sort_order(struct expire *ex)
 		lo = ex->ent[i].when < lo ? ex->ent[i].when : lo;
 		hi = ex->ent[i].when > hi ? ex->ent[i].when : hi;
 	}
-	for (shift = 0; shift < 32 && (hi - lo) >> shift != 0; shift += 8) {
+	range = (uint64_t)hi - (uint64_t)lo;
+	for (shift = 0; shift < 64 && range >> shift != 0; shift += 8) {
 		memset(cnt, 0, sizeof(cnt));
 		for (k = 0; k < n; k++)
-			cnt[((ex->ent[a[k]].when - lo) >> shift & 255) + 1]++;
+			cnt[(span(ex, a[k], lo) >> shift & 255) + 1]++;
 		for (k = 1; k < 257; k++)
 			cnt[k] += cnt[k - 1];
 		for (k = 0; k < n; k++)
-			b[cnt[(ex->ent[a[k]].when - lo) >> shift & 255]++] =
-			    a[k];
+			b[cnt[span(ex, a[k], lo) >> shift & 255]++] = a[k];
 		t = a;
 		a = b;
 		b = t;
@@ -342,6 +342,22 @@ expire_bulk(struct expire *ex, int on)
 	if (sort_order(ex) == -1)
 		return -1;
 	ex->bulk = 0;
+	return 0;
+}
+
+/*
+ * Call fn for every entry, in order of expiry, until it returns -1.
+ * Returns 0, or -1 when fn did.
+ */
+int
+expire_each(const struct expire *ex,
+    int (*fn)(const struct addr *, time_t, void *), void *arg)
+{
+	uint32_t	i;
+
+	for (i = ex->head; i != NIL; i = ex->ent[i].next)
+		if (fn(&ex->ent[i].addr, ex->ent[i].when, arg) == -1)
+			return -1;
 	return 0;
 }
 

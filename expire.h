@@ -19,6 +19,8 @@ int		 expire_get(const struct expire *, const struct addr *,
 		    time_t *);
 int		 expire_first(const struct expire *, struct addr *, time_t *);
 int		 expire_bulk(struct expire *, int);
+int		 expire_each(const struct expire *,
+		    int (*)(const struct addr *, time_t, void *), void *);
 void		 expire_remove(struct expire *, const struct addr *);
 size_t		 expire_count(const struct expire *);
 void		 expire_free(struct expire *);

@@ -4,65 +4,48 @@
  * Layout (dracd(8), DESIGN.md section 3): one record per key form of an
  * address (addr_keys()), key the lowercase address text, value the expiry
  * time as decimal seconds since the epoch in ASCII; with -N both carry a
- * trailing NUL.  A hash map by default, a btree with -t btree.
+ * trailing NUL.  A hash map by default, a btree with -t btree.  The file
+ * is always updated in place, never replaced.
  *
- * Locking: Berkeley DB without an environment does no locking of its own.
- * MTAs read the file under a shared flock (Debian's sendmail and postfix)
- * or a shared fcntl lock (upstream builds), so the pages of every change
- * are written over the file under both an exclusive flock and an
- * exclusive fcntl lock on a descriptor of our own: whenever the file is
- * unlocked it is complete and consistent.  Nothing else needs the locks:
- * during a change Berkeley DB's writes are held back (journal.c below) and
- * dracd is the only writer, so the locks are held for the page writes
- * alone, never across a sync, and a reader waits for no more than that.
- * Berkeley DB closes and reopens the file only inside DB->open() (which
- * drops a process's fcntl locks, so at open only the flock is sure to
- * hold); between open and close it keeps one descriptor, so the fcntl lock
- * holds for every change.
- * The file is always updated in place, never replaced.
+ * Changes: map_begin(), map_put()/map_del(), map_commit() or
+ * map_abort().  Berkeley DB writes the change's pages in DB->sync, and
+ * change.c (the commit protocol, with what it assumes of Berkeley DB)
+ * makes them reach the file all at once, with the MTAs kept out for the
+ * writes alone.  A
+ * change that failed is dropped from Berkeley DB's cache by closing the
+ * handle without a sync and opening the file again (reopen()), so that
+ * the file as the last complete change left it is what counts; until that
+ * succeeds m->db is NULL and map_begin() tries again.
  *
- * Crashes and full disks: Berkeley DB writes a change page by page, so a
- * dracd killed in the middle, or a write refused for lack of space, would
- * leave the file broken.  Each change therefore goes through journal.c:
- * Berkeley DB's page I/O is hooked, the change's pages reach the file only
- * after they are safe in MAP.journal, and a change that failed is dropped
- * from Berkeley DB's cache by reopening the file (reopen()), so that the
- * file as the last complete change left it is what counts.
+ * A map replaced under dracd (renamed over, or removed) is noticed by
+ * map_begin(), logged, and the new file opened in its place; until a
+ * change has been committed to it, map_fresh() tells the caller to write
+ * every entry it knows into the change, so that no add is lost.
+ *
+ * Error idiom: functions return 0 or -1, and log why before returning -1.
  */
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-
 #include <db.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
-#include "clock.h"
-#include "journal.h"
+#include "change.h"
 #include "log.h"
 #include "map.h"
 
 #define CACHE_BYTES	(4 * 1024 * 1024)
-#define LOCK_WAIT_MS	250	/* give up a lock attempt after this */
-#define LOCK_TICK_MS	10	/* and check the time this often */
-#define LOCK_SPIN_US	1000	/* try without blocking this long first */
 
 struct map {
 	DB		*db;		/* NULL after a failed reopen() */
-	int		 lockfd;
 	int		 dbfd;		/* Berkeley DB's descriptor */
 	u_int32_t	 pagesize;
 	int		 nul;
 	enum map_type	 type;
 	const char	*path;
-	struct journal	*jnl;
+	struct change	*chg;
+	int		 fresh;		/* replaced, not yet rewritten */
 };
 
 static int	db_setup(struct map *, enum map_type, int);
@@ -79,190 +62,97 @@ db_errcall(const DB_ENV *env, const char *pfx, const char *msg)
 }
 
 static void
-on_alarm(int sig)
+db_drop(struct map *m)
 {
-	(void)sig;
-}
-
-/*
- * Try both locks without blocking, again and again, for LOCK_SPIN_US.
- * flock has no writer preference: readers that look up back to back
- * leave the lock free for a moment only, too short for a process the
- * kernel has to wake, long enough for one already running.
- */
-static int
-spin_locks(struct map *m, struct flock *fl)
-{
-	struct timespec	end;
-	int		have_flock = 0;
-
-	clock_after(&end, LOCK_SPIN_US);
-	for (;;) {
-		if (!have_flock && flock(m->lockfd, LOCK_EX | LOCK_NB) == 0)
-			have_flock = 1;
-		else if (!have_flock && errno != EWOULDBLOCK)
-			break;
-		if (have_flock && fcntl(m->lockfd, F_SETLK, fl) == 0)
-			return 0;
-		if (have_flock && errno != EACCES && errno != EAGAIN)
-			break;
-		if (clock_passed(&end))
-			break;
-	}
-	if (have_flock)
-		flock(m->lockfd, LOCK_UN);
-	return -1;
-}
-
-/*
- * Wait for both locks in the kernel, for at most LOCK_WAIT_MS: SIGALRM
- * interrupts the wait every LOCK_TICK_MS, so a tick that comes before the
- * call only delays the check of the deadline by one tick.
- */
-static int
-wait_locks(struct map *m, struct flock *fl)
-{
-	struct itimerval	tick, off;
-	struct sigaction	sa, osa;
-	struct timespec		end;
-	int			have_flock = 0, ret = -1;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_alarm;
-	sigemptyset(&sa.sa_mask);
-	memset(&off, 0, sizeof(off));
-	tick.it_value.tv_sec = 0;
-	tick.it_value.tv_usec = LOCK_TICK_MS * 1000;
-	tick.it_interval = tick.it_value;
-	clock_after(&end, LOCK_WAIT_MS * 1000L);
-	sigaction(SIGALRM, &sa, &osa);
-	setitimer(ITIMER_REAL, &tick, NULL);
-	for (;;) {
-		if (!have_flock && flock(m->lockfd, LOCK_EX) == 0)
-			have_flock = 1;
-		if (have_flock && fcntl(m->lockfd, F_SETLKW, fl) == 0) {
-			ret = 0;
-			break;
-		}
-		if (errno != EINTR)
-			break;
-		if (clock_passed(&end)) {
-			errno = ETIMEDOUT;
-			break;
-		}
-	}
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &osa, NULL);
-	if (ret == -1 && have_flock)
-		flock(m->lockfd, LOCK_UN);
-	return ret;
-}
-
-/* Take the exclusive flock and fcntl locks; 0 or -1 (logged). */
-static int
-try_locks(struct map *m)
-{
-	struct flock	fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
-
-	if (spin_locks(m, &fl) == 0 || wait_locks(m, &fl) == 0)
-		return 0;
-	log_warn("%s: cannot lock", m->path);
-	return -1;
-}
-
-static void
-drop_locks(struct map *m)
-{
-	struct flock	fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
-
-	if (fcntl(m->lockfd, F_SETLK, &fl) == -1)
-		log_warn("%s: fcntl unlock", m->path);
-	if (flock(m->lockfd, LOCK_UN) == -1)
-		log_warn("%s: flock unlock", m->path);
+	if (m->db != NULL)
+		m->db->close(m->db, DB_NOSYNC);
+	m->db = NULL;
 }
 
 /*
  * Drop Berkeley DB's handle, whose cache may hold a change that never
- * reached the file, complete a journaled change, and open the file again
- * (map locked).  Returns 0, or -1 (logged) with no handle.
+ * reached the file, recover a journaled change, and open the file again,
+ * the readers kept out.  Returns 0, or -1, logged, with no handle.
  */
 static int
 reopen(struct map *m)
 {
-	journal_abort(m->jnl);
-	if (m->db != NULL)
-		m->db->close(m->db, DB_NOSYNC);
-	m->db = NULL;
-	if (journal_replay(m->jnl) == -1 || db_setup(m, m->type, 0) == -1) {
-		if (m->db != NULL)
-			m->db->close(m->db, DB_NOSYNC);
-		m->db = NULL;
+	int	ret = -1, err;
+
+	change_abort(m->chg);
+	db_drop(m);
+	if (change_readers_out(m->chg) == -1)
 		return -1;
+	if (change_recover(m->chg) == 0 && db_setup(m, m->type, 0) == 0) {
+		/* Nothing begun: a new file DB->open made goes straight out. */
+		if ((err = m->db->sync(m->db, 0)) == 0)
+			ret = 0;
+		else
+			log_warnx("%s: sync: %s", m->path, db_strerror(err));
 	}
-	log_debug("%s: reopened after a failed change", m->path);
-	return 0;
-}
-
-static int
-lock_cb(void *m)
-{
-	return try_locks(m);
-}
-
-static void
-unlock_cb(void *m)
-{
-	drop_locks(m);
+	if (ret == -1)
+		db_drop(m);
+	change_readers_in(m->chg);
+	if (ret == 0)
+		log_debug("%s: reopened after a failed change", m->path);
+	return ret;
 }
 
 /*
- * Start a change; 0 or -1 (logged).  The change is held back in the
- * journal: the file is only written, under the locks, at map_unlock().
+ * Begin a change; 0 or -1, logged.  Nothing reaches the file before
+ * map_commit().
  */
 int
-map_lock(struct map *m)
+map_begin(struct map *m)
 {
-	int	ret;
-
-	if (m->db == NULL) {
-		if (try_locks(m) == -1)
+	if (change_replaced(m->chg)) {
+		log_limited(LIMIT_MAP, "%s: replaced by another file; "
+		    "writing every entry into the new one", m->path);
+		db_drop(m);
+		if (change_reopen(m->chg) == -1)
 			return -1;
-		ret = reopen(m);
-		drop_locks(m);
-		if (ret == -1)
-			return -1;
+		m->fresh = 1;
 	}
-	journal_begin(m->jnl, m->dbfd, m->pagesize);
+	if (m->db == NULL && reopen(m) == -1)
+		return -1;
+	change_begin(m->chg, m->dbfd, m->pagesize);
 	return 0;
 }
 
+/* 1 when the change begun must write every entry (a new file), else 0. */
+int
+map_fresh(const struct map *m)
+{
+	return m->fresh;
+}
+
+/* Abort the change begun: Berkeley DB's cache forgets it too. */
+void
+map_abort(struct map *m)
+{
+	reopen(m);
+}
+
 /*
- * Write out the change (DB->sync, then the journal, the file written under
- * the locks) unless abandon.  Returns 0, or -1 (logged) when the change
- * did not reach the file; the file is then as the last complete change
- * left it.
+ * Commit the change begun: DB->sync writes its pages, change_commit()
+ * the file.  Returns 0, or -1, logged, when the change did not reach the
+ * file; the file is then as the last complete change left it.
  */
 int
-map_unlock(struct map *m, int abandon)
+map_commit(struct map *m)
 {
 	int	err;
 
-	if (!abandon && (err = m->db->sync(m->db, 0)) != 0)
+	if ((err = m->db->sync(m->db, 0)) != 0)
 		log_limited(LIMIT_MAP, "%s: sync: %s", m->path,
 		    db_strerror(err));
-	else if (!abandon &&
-	    journal_commit(m->jnl, lock_cb, unlock_cb, m) == 0)
+	else if (change_commit(m->chg) == 0) {
+		m->fresh = 0;
 		return 0;
-	/* Berkeley DB's cache holds what the file does not: drop it. */
-	if (try_locks(m) == 0) {
-		reopen(m);
-		drop_locks(m);
-	} else {
-		journal_abort(m->jnl);
-		m->db->close(m->db, DB_NOSYNC);
-		m->db = NULL;
 	}
-	return abandon ? 0 : -1;
+	/* Berkeley DB's cache holds what the file does not: drop it. */
+	reopen(m);
+	return -1;
 }
 
 static int
@@ -294,15 +184,16 @@ db_setup(struct map *m, enum map_type type, int truncate)
 }
 
 /*
- * Open (creating it 0644 if needed) the map at path; truncate empties it.
- * Returns NULL after logging why on failure.
+ * Open (creating it 0644 if needed) the map at path, its journal and
+ * owner lock in statedir; recover an interrupted change; truncate
+ * empties the map.  Returns NULL, logged, on failure.
  */
 struct map *
-map_open(const char *path, enum map_type type, int nul, int truncate)
+map_open(const char *path, const char *statedir, enum map_type type,
+    int nul, int truncate)
 {
 	struct map	*m;
-	struct stat	 st;
-	int		 err;
+	int		 err = -1;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		log_warn("map_open");
@@ -311,32 +202,19 @@ map_open(const char *path, enum map_type type, int nul, int truncate)
 	m->path = path;
 	m->nul = nul;
 	m->type = type;
-	m->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
-	if (m->lockfd == -1 || fstat(m->lockfd, &st) == -1) {
-		log_warn("%s", path);
+	db_env_set_func_pread(change_pread);
+	db_env_set_func_pwrite(change_pwrite);
+	db_env_set_func_fsync(change_fsync);
+	if ((m->chg = change_open(path, statedir)) == NULL ||
+	    change_readers_out(m->chg) == -1)
 		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_warnx("%s: not a regular file", path);
-		goto fail;
-	}
-	if (try_locks(m) == -1)
-		goto fail;
-	db_env_set_func_pread(journal_pread);
-	db_env_set_func_pwrite(journal_pwrite);
-	db_env_set_func_fsync(journal_fsync);
-	if ((m->jnl = journal_open(path, m->lockfd)) == NULL ||
-	    db_setup(m, type, truncate) == -1) {
-		drop_locks(m);
-		goto fail;
-	}
-	/* Nothing is held back: DB->open wrote the file, under the locks. */
-	err = m->db->sync(m->db, 0);
-	drop_locks(m);
+	/* Not in a change: DB->open writes a new file, the readers kept out. */
+	if (change_recover(m->chg) == 0 && db_setup(m, type, truncate) == 0 &&
+	    (err = m->db->sync(m->db, 0)) != 0)
+		log_warnx("%s: sync: %s", path, db_strerror(err));
+	change_readers_in(m->chg);
 	if (err == 0)
 		return m;
-	log_warnx("%s: sync: %s", path, db_strerror(err));
 fail:
 	map_close(m);
 	return NULL;
@@ -405,7 +283,7 @@ set_dbt(DBT *d, const char *s, int nul)
 	d->size = strlen(s) + (nul ? 1 : 0);
 }
 
-/* Store ad with expiry time when, under every key form (map locked). */
+/* Store ad with expiry time when, under every key form, in a change. */
 int
 map_put(struct map *m, const struct addr *ad, time_t when)
 {
@@ -428,7 +306,7 @@ map_put(struct map *m, const struct addr *ad, time_t when)
 }
 
 /*
- * Delete every key form of ad (map locked), in the NUL form this dracd
+ * Delete every key form of ad, in a change, in the NUL form this dracd
  * writes or, failing that, the other one.
  */
 int
@@ -455,7 +333,7 @@ map_del(struct map *m, const struct addr *ad)
 	return 0;
 }
 
-/* Sync and close the map; 0, or -1 (logged) when the close failed. */
+/* Sync and close the map; 0, or -1, logged, when the close failed. */
 int
 map_close(struct map *m)
 {
@@ -465,20 +343,21 @@ map_close(struct map *m)
 		return 0;
 	if (m->db != NULL && (err = m->db->close(m->db, 0)) != 0)
 		log_warnx("%s: close: %s", m->path, db_strerror(err));
-	journal_close(m->jnl);
-	if (m->lockfd != -1)
-		close(m->lockfd);
+	change_close(m->chg);
 	free(m);
 	return err == 0 ? 0 : -1;
 }
 
-/* Give the map and its journal to uid and gid; 0 or -1 (logged). */
+/* Give the map and its state files to uid and gid; 0 or -1, logged. */
 int
 map_chown(struct map *m, uid_t uid, gid_t gid)
 {
-	if (fchown(m->lockfd, uid, gid) == -1) {
-		log_warn("%s: chown", m->path);
-		return -1;
-	}
-	return journal_chown(m->jnl, uid, gid);
+	return change_chown(m->chg, uid, gid);
+}
+
+/* Record this process as the map's owner (after daemon(3)). */
+void
+map_claim(struct map *m)
+{
+	change_claim(m->chg);
 }

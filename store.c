@@ -9,12 +9,19 @@
  * half-written between two locked changes, and a reader waits for one
  * batch, not for the whole map.  While the map cannot be written (full
  * disk, a reader that holds its lock...) adds fail at once, stay queued,
- * and the queue is tried again every RETRY_MS: a map that cannot be
+ * and the queue is tried again every FLUSH_RETRY_MS: a map that cannot be
  * written delays the map, never the daemon.
  *
  * Expiry: the index knows what expires first; due entries are deleted in
  * batches of EXPIRE_BATCH, each its own locked change, with the event loop
- * (and the MTAs) running between batches.
+ * (and the MTAs) running between batches.  A batch that could not be
+ * written is tried again a second later (expire_resume).
+ *
+ * A map file replaced under dracd is noticed at the next change, which
+ * then writes every entry of the index into the new file (map_fresh()).
+ *
+ * The first store_run() runs in the process that serves, after
+ * daemon(3)'s fork: it writes that PID into the map's owner lock.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +36,7 @@
 #define EXPIRE_BATCH	256
 #define FLUSH_BATCH	512	/* adds written at once, window or not */
 #define MAX_QUEUE	65536	/* adds held while the map fails */
-#define RETRY_MS	1000	/* between tries of a map that failed */
+#define FLUSH_RETRY_MS	1000	/* between tries of a map that failed */
 
 struct store {
 	struct store_conf	 conf;
@@ -37,9 +44,10 @@ struct store {
 	struct expire		*idx;
 	struct addr		*queue;
 	size_t			 nqueue, qcap;
-	long long		 deadline;	/* msec, monotonic; 0: none */
-	time_t			 retry;		/* no expiry before this */
+	long long		 flush_at;	/* msec, monotonic; 0: none */
+	time_t			 expire_resume;	/* no expiry before this */
 	int			 healthy;
+	int			 claimed;	/* owner PID written */
 };
 
 static int
@@ -58,7 +66,7 @@ index_record(const struct addr *ad, time_t when, void *arg)
 	return 0;
 }
 
-/* Open the map and index what it holds; NULL (logged) on failure. */
+/* Open the map and index what it holds; NULL, logged, on failure. */
 struct store *
 store_open(const struct store_conf *conf)
 {
@@ -73,8 +81,8 @@ store_open(const struct store_conf *conf)
 	}
 	s->conf = *conf;
 	s->healthy = 1;
-	if ((s->map = map_open(conf->path, conf->type, conf->nul,
-	    conf->truncate)) == NULL)
+	if ((s->map = map_open(conf->path, conf->statedir, conf->type,
+	    conf->nul, conf->truncate)) == NULL)
 		goto fail;
 	/* The map's times come in hash order: sort them once at the end. */
 	expire_bulk(s->idx, 1);
@@ -93,12 +101,34 @@ fail:
 	return NULL;
 }
 
-/* A change failed: keep the queue and try again in RETRY_MS. */
+static int
+put_entry(const struct addr *ad, time_t when, void *arg)
+{
+	return map_put(arg, ad, when);
+}
+
+/*
+ * Begin a change; when the map file was replaced, the change first writes
+ * every entry of the index into the new one.  0, or -1, logged.
+ */
+static int
+begin(struct store *s)
+{
+	if (map_begin(s->map) == -1)
+		return -1;
+	if (!map_fresh(s->map) ||
+	    expire_each(s->idx, put_entry, s->map) == 0)
+		return 0;
+	map_abort(s->map);
+	return -1;
+}
+
+/* A change failed: keep the queue and try again in FLUSH_RETRY_MS. */
 static int
 failed(struct store *s)
 {
 	s->healthy = 0;
-	s->deadline = clock_ms() + RETRY_MS;
+	s->flush_at = clock_ms() + FLUSH_RETRY_MS;
 	return -1;
 }
 
@@ -110,15 +140,19 @@ flush(struct store *s)
 	size_t	i;
 	int	ret = 0;
 
-	s->deadline = 0;
+	s->flush_at = 0;
 	if (s->nqueue == 0)
 		return 0;
-	if (map_lock(s->map) == -1)
+	if (begin(s) == -1)
 		return failed(s);
 	for (i = 0; ret == 0 && i < s->nqueue; i++)
 		if (expire_get(s->idx, &s->queue[i], &when) == 0)
 			ret = map_put(s->map, &s->queue[i], when);
-	if (map_unlock(s->map, 0) == -1 || ret == -1)
+	if (ret == -1) {
+		map_abort(s->map);
+		return failed(s);
+	}
+	if (map_commit(s->map) == -1)
 		return failed(s);
 	if (!s->healthy)
 		log_info("%s: map writable again", s->conf.path);
@@ -166,14 +200,14 @@ store_add(struct store *s, const struct addr *ad)
 		return -1;
 	if (s->conf.window == 0)
 		return flush(s);
-	if (s->deadline == 0)
-		s->deadline = clock_ms() + s->conf.window;
+	if (s->flush_at == 0)
+		s->flush_at = clock_ms() + s->conf.window;
 	/*
 	 * The readers wait while a change's pages are written over the map:
 	 * bound the pages, write a full batch as soon as this add is answered.
 	 */
 	if (s->nqueue >= FLUSH_BATCH)
-		s->deadline = clock_ms();
+		s->flush_at = clock_ms();
 	return 0;
 }
 
@@ -188,8 +222,8 @@ expire_batch(struct store *s, time_t now)
 	if (expire_first(s->idx, &batch[0], &when[0]) == -1 ||
 	    when[0] > now)
 		return;
-	if (map_lock(s->map) == -1) {
-		s->retry = now + 1;
+	if (begin(s) == -1) {
+		s->expire_resume = now + 1;
 		return;
 	}
 	while (n < EXPIRE_BATCH && ret == 0 &&
@@ -198,11 +232,13 @@ expire_batch(struct store *s, time_t now)
 		if ((ret = map_del(s->map, &batch[n])) == 0)
 			expire_remove(s->idx, &batch[n++]);
 	}
-	if (map_unlock(s->map, 0) == -1 || ret == -1) {
+	if (ret == -1)
+		map_abort(s->map);
+	if (ret == -1 || map_commit(s->map) == -1) {
 		/* Not gone from the file: keep them, try again later. */
 		for (i = 0; i < n; i++)
 			expire_set(s->idx, &batch[i], when[i]);
-		s->retry = now + 1;
+		s->expire_resume = now + 1;
 	}
 }
 
@@ -214,11 +250,11 @@ store_timeout(struct store *s)
 	time_t		when, now = time(NULL);
 	long long	ms = -1, d;
 
-	if (s->deadline != 0)
-		ms = s->deadline > clock_ms() ? s->deadline - clock_ms() : 0;
+	if (s->flush_at != 0)
+		ms = s->flush_at > clock_ms() ? s->flush_at - clock_ms() : 0;
 	if (expire_first(s->idx, &ad, &when) == 0) {
-		if (when < s->retry)
-			when = s->retry;
+		if (when < s->expire_resume)
+			when = s->expire_resume;
 		d = when > now ? (long long)(when - now) * 1000 : 0;
 		if (ms == -1 || d < ms)
 			ms = d;
@@ -232,9 +268,13 @@ store_run(struct store *s)
 {
 	time_t	now = time(NULL);
 
-	if (s->deadline != 0 && clock_ms() >= s->deadline)
+	if (!s->claimed) {
+		map_claim(s->map);
+		s->claimed = 1;
+	}
+	if (s->flush_at != 0 && clock_ms() >= s->flush_at)
 		flush(s);
-	if (now >= s->retry)
+	if (now >= s->expire_resume)
 		expire_batch(s, now);
 }
 
@@ -245,14 +285,14 @@ store_count(const struct store *s)
 	return expire_count(s->idx);
 }
 
-/* Give the map's files to uid and gid; 0 or -1 (logged). */
+/* Give the map's files to uid and gid; 0 or -1, logged. */
 int
 store_chown(struct store *s, uid_t uid, gid_t gid)
 {
 	return map_chown(s->map, uid, gid);
 }
 
-/* Write what is queued, then sync and close the map; 0 or -1 (logged). */
+/* Write what is queued, then sync and close the map; 0 or -1, logged. */
 int
 store_close(struct store *s)
 {

@@ -13,6 +13,7 @@
 
 struct store_conf {
 	const char	*path;		/* the map file */
+	const char	*statedir;	/* its journal and owner lock */
 	enum map_type	 type;
 	int		 nul;		/* keys and values end in NUL */
 	int		 truncate;	/* empty the map at open */

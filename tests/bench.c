@@ -327,7 +327,7 @@ await_start(struct dracd *dd, uint64_t t0)
 static int
 dracd_start(struct dracd *dd, const char *map, int window, int truncate)
 {
-	char		*argv[12], ws[16];
+	char		*argv[14], ws[16];
 	struct stat	 sb;
 	uint64_t	 t0;
 	int		 ac = 0;
@@ -338,6 +338,8 @@ dracd_start(struct dracd *dd, const char *map, int window, int truncate)
 	argv[ac++] = allowpath;
 	argv[ac++] = "-e";
 	argv[ac++] = "1d";
+	argv[ac++] = "-j";	/* journal and lock: never the host's /var/lib */
+	argv[ac++] = (char *)dir;
 	if (window >= 0) {
 		snprintf(ws, sizeof(ws), "%d", window);
 		argv[ac++] = "-s";

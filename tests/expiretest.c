@@ -5,6 +5,8 @@
  *	expiretest hash		a /16 of IPv4 spreads over the buckets
  *	expiretest bulk		a bulk load comes out sorted, ties in order
  *	expiretest model	random sets and removes against a plain array
+ *	expiretest time64	times past 2106 kept whole, in order, also
+ *				through a bulk load
  *
  * Exit status 0 when the case holds; otherwise a line on stderr says why.
  */
@@ -75,7 +77,8 @@ drain(struct expire *ex, size_t want, int ties)
 	while (expire_first(ex, &ad, &when) == 0) {
 		v = (uint32_t)ad.a[12] << 24 | ad.a[13] << 16 |
 		    ad.a[14] << 8 | ad.a[15];
-		if (when < prev || (ties && when == prev && n > 0 && v < last))
+		if ((n > 0 && when < prev) ||
+		    (ties && when == prev && n > 0 && v < last))
 			return -1;
 		prev = when;
 		last = v;
@@ -180,16 +183,60 @@ t_model(void)
 	return 0;
 }
 
+/*
+ * Times past 2^32 (2106) and before the epoch: kept whole, in order, by
+ * inserts and by a bulk load whose span needs more than 32 bits.
+ */
+static int
+t_time64(void)
+{
+	static const time_t	 t[] = {
+		(time_t)1 << 32, ((time_t)1 << 32) + 1800, 4102444800,
+		(time_t)1 << 40, 1764547200, -86400, ((time_t)1 << 33) + 7
+	};
+	struct expire		*ex;
+	struct addr		 ad;
+	time_t			 when;
+	size_t			 i, n = sizeof(t) / sizeof(t[0]);
+	int			 bulk;
+
+	for (bulk = 0; bulk < 2; bulk++) {
+		if ((ex = expire_new()) == NULL)
+			return fail("expire_new");
+		expire_bulk(ex, bulk);
+		for (i = 0; i < n; i++) {
+			addr_from_v4(&ad, 0x0a000000 | (uint32_t)i);
+			if (expire_set(ex, &ad, t[i]) == -1)
+				return fail("expire_set");
+		}
+		if (expire_bulk(ex, 0) == -1)
+			return fail("expire_bulk");
+		for (i = 0; i < n; i++) {
+			addr_from_v4(&ad, 0x0a000000 | (uint32_t)i);
+			if (expire_get(ex, &ad, &when) == -1 || when != t[i])
+				return fail("a time was not kept whole");
+		}
+		if (expire_first(ex, &ad, &when) == -1 || when != -86400)
+			return fail("not the earliest first");
+		if (drain(ex, n, 0) == -1)
+			return fail("not drained in order of time");
+		expire_free(ex);
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
 	if (argc != 2)
-		return fail("usage: expiretest hash|bulk|model");
+		return fail("usage: expiretest hash|bulk|model|time64");
 	if (strcmp(argv[1], "hash") == 0)
 		return t_hash();
 	if (strcmp(argv[1], "bulk") == 0)
 		return t_bulk();
 	if (strcmp(argv[1], "model") == 0)
 		return t_model();
+	if (strcmp(argv[1], "time64") == 0)
+		return t_time64();
 	return fail("no such case");
 }

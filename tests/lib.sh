@@ -16,6 +16,7 @@ TNAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/drac-$TNAME-$(basename "$B").XXXXXX")
 [ "$B" = build ] || TNAME="$TNAME[$(basename "$B")]"
 chmod 755 "$T"
+STATE=$T/state
 DRACD_PID=
 DRACD_RC=
 NFAIL=0
@@ -70,10 +71,12 @@ waitfor() {
 }
 
 # dracd_start ARGS...: run dracd -f ARGS, log in $T/dracd.log, wait until it
-# says it started.  Returns non-zero (and shows the log) if it did not.
+# says it started.  Its journal and owner lock go to $STATE (-j), never the
+# host's /var/lib; a later -j in ARGS wins.  Returns non-zero (and shows the
+# log) if it did not.
 dracd_start() {
 	: >"$T/dracd.log"
-	${DRACD_WRAP:-} "$DRACD" -f "$@" 2>>"$T/dracd.log" &
+	${DRACD_WRAP:-} "$DRACD" -f -j "$STATE" "$@" 2>>"$T/dracd.log" &
 	DRACD_PID=$!
 	if ! waitfor 20 grep -q 'started' "$T/dracd.log"; then
 		sed 's/^/	dracd: /' "$T/dracd.log" >&2

@@ -94,8 +94,8 @@ t "loopback from a local caller accepted" "$DRACCTL" add 127.0.0.9
 t "db_verify clean" db_verify -q "$MAP"
 t "hash map" sh -c "db_dump '$MAP' | grep -q '^type=hash'"
 t "map is 0644" sh -c "[ \"\$(stat -c %a '$MAP')\" = 644 ]"
-tf "second dracd refuses to start" "$DRACD" -f -a "$T/allow" "$T/other.db"
-t "second dracd says why" sh -c "'$DRACD' -f -a '$T/allow' '$T/other.db' 2>&1 | grep -q 'another dracd'"
+tf "second dracd refuses to start" "$DRACD" -f -j "$STATE" -a "$T/allow" "$T/other.db"
+t "second dracd says why" sh -c "'$DRACD' -f -j '$STATE' -a '$T/allow' '$T/other.db' 2>&1 | grep -q 'another dracd'"
 
 # The allow list, reloaded on SIGHUP.
 printf '# only a remote host\n192.0.2.1\n' >"$T/allow"
@@ -193,8 +193,8 @@ dracd_start -t btree -a "$T/allow" "$T/b.db"
 dracd_stop
 t "-t btree: a btree map" sh -c "db_dump '$T/b.db' | grep -q '^type=btree'"
 t "-t btree: key stored" has "$T/b.db" '^192.0.2.60$'
-tf "-t hash on a btree map refused" "$DRACD" -f -a "$T/allow" "$T/b.db"
-t "wrong map type: says why" sh -c "'$DRACD' -f -a '$T/allow' '$T/b.db' 2>&1 | grep -q 'wrong -t'"
+tf "-t hash on a btree map refused" "$DRACD" -f -j "$STATE" -a "$T/allow" "$T/b.db"
+t "wrong map type: says why" sh -c "'$DRACD' -f -j '$STATE' -a '$T/allow' '$T/b.db' 2>&1 | grep -q 'wrong -t'"
 dracd_start -N -a "$T/allow" "$T/n.db"
 "$DRACCTL" add 192.0.2.61
 dracd_stop
@@ -202,10 +202,10 @@ t "-N: key and value end in NUL" nul_record "$T/n.db" 192.0.2.61
 
 # Start-up errors.
 printf '127.0.0.1\n10.0.0.0/33\n' >"$T/bad"
-tf "bad allow file at start: refused" "$DRACD" -f -a "$T/bad" "$T/x.db"
-t "bad allow file at start: names file:line" sh -c "'$DRACD' -f -a '$T/bad' '$T/x.db' 2>&1 | grep -q '$T/bad:2'"
+tf "bad allow file at start: refused" "$DRACD" -f -j "$STATE" -a "$T/bad" "$T/x.db"
+t "bad allow file at start: names file:line" sh -c "'$DRACD' -f -j '$STATE' -a '$T/bad' '$T/x.db' 2>&1 | grep -q '$T/bad:2'"
 for o in "-e 0" "-e 5x" "-e -3" "-e 10ms" "-t dbm" "-s 5000" "-s x" "-q"; do
-	t "usage: dracd $o" sh -c "'$DRACD' -f $o -a '$T/allow' '$T/x.db' 2>&1; [ \$? -eq 2 ]"
+	t "usage: dracd $o" sh -c "'$DRACD' -f -j '$STATE' $o -a '$T/allow' '$T/x.db' 2>&1; [ \$? -eq 2 ]"
 done
 t "usage message" sh -c "'$DRACD' -e 0 2>&1 | grep -q '^usage: dracd'"
 finish

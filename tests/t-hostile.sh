@@ -74,10 +74,10 @@ V6="00000020 00000001 0000000d 000000b8 00000000 00000000 00000000 00000000 0000
 acc() { echo "${1}00000001000000000000000000000000$2"; }
 
 for o in "-c 0" "-c 65537" "-c x" "-c 10k" "-T 0" "-T 5x" "-T -1"; do
-	t "usage: dracd $o" sh -c "'$DRACD' -f $o -a '$T/allow' '$T/x.db' 2>&1; [ \$? -eq 2 ]"
+	t "usage: dracd $o" sh -c "'$DRACD' -f -j '$STATE' $o -a '$T/allow' '$T/x.db' 2>&1; [ \$? -eq 2 ]"
 done
 t "-c beyond the descriptor limit: refused, says why" sh -c \
-    "ulimit -n 100; '$DRACD' -f -c 200 -a '$T/allow' '$T/x.db' 2>&1 |
+    "ulimit -n 100; '$DRACD' -f -j '$STATE' -c 200 -a '$T/allow' '$T/x.db' 2>&1 |
     grep -q 'needs 232 descriptors'"
 
 if ! dracd_start -c $MAXCONN -T 3s -a "$T/allow" -e 10m "$MAP"; then

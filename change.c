@@ -1,0 +1,817 @@
+/*
+ * change.c: the commit protocol.  Every change to the map file is
+ * all-or-nothing, on disk and for the MTAs that read it.
+ *
+ * One change, in four steps:
+ *
+ *   begin	change_begin(): from now on Berkeley DB's page writes to the
+ *		map are held in memory, and its reads of those pages are
+ *		served from there.
+ *   write	map.c calls DB->put/del and DB->sync; the pages they write
+ *		arrive through change_pwrite() and are held.
+ *   commit	change_commit():
+ *		1. the held pages, with their offsets, the map's file ID and
+ *		   a checksum, go to the journal (STATEDIR/MAP.journal),
+ *		   which is fdatasync()ed;
+ *		2. the space the map grows by is reserved (posix_fallocate);
+ *		3. the pages are written over the map, with the readers kept
+ *		   out (lock.c) for those writes only, and the map is
+ *		   fdatasync()ed outside the lock;
+ *		4. the journal is marked done.
+ *   recover	change_recover(), at start and after a failed change, with
+ *		the readers kept out and the map closed in Berkeley DB: a
+ *		complete journal is written over the map again.
+ *
+ * Invariants:
+ * - Before step 1 completes the map is as the last change left it; from
+ *   then on a complete journal holds the whole change.  Writing the same
+ *   pages twice is harmless, so the mark of step 4 is not synced.
+ * - Whenever the readers' lock is free the map file is complete.
+ * - One dracd per map: the owner lock (lock.c) is taken in change_open(),
+ *   before anything is recovered, and held until exit.
+ * - At most one change is begun at a time in the process (current).
+ * - A journal is replayed only onto the map it was written for (the file
+ *   ID in the map's meta page), only when its checksum holds, and only
+ *   when every record is a whole page, page-aligned, ending no further
+ *   past the end of the map than one page per record (a change grows the
+ *   file by at most the pages it writes).  A journal with a valid checksum
+ *   that fails these checks is moved aside to MAP.journal.bad and logged;
+ *   one whose checksum fails was torn before step 1 completed, so never
+ *   begun on the map, and is dropped.
+ *
+ * What this rests on in Berkeley DB 5.3 without an environment (its
+ * private cache, no locking, no log):
+ * - DB->put and DB->del change pages in the cache; pages reach the file
+ *   through __os_io(), which calls the pwrite hook (db_env_set_func_pwrite)
+ *   with one whole page at a page-aligned offset: all dirty pages in
+ *   DB->sync, and one page at a time when the cache evicts a dirty page
+ *   during a put.  A write that fails or comes up short is retried with
+ *   lseek and write(2), around the hook, so the hook never fails: an
+ *   error is kept and fails the commit instead.
+ * - Pages come back through the pread hook, so a page evicted during a
+ *   change is read back from what is held here, not from the stale file.
+ * - DB->sync ends with the fsync hook on the map; during a change the sync
+ *   is ours to do (step 3), so the hook does nothing then.
+ * - The hooks are process-global and get no context: hence current.
+ * - DB->open opens the file by path, reads the meta page, closes that
+ *   descriptor and opens the one the cache keeps (DB->fd), until
+ *   DB->close.  A new or truncated map is written by DB->open itself, not
+ *   in a change: map.c does that with the readers kept out, and syncs.
+ * - DB->close(DB_NOSYNC) drops dirty pages without writing them: how a
+ *   change that failed is forgotten (map.c reopens the file).
+ * - Page 0 is the meta page: magic at byte 12, page size at 20, and the
+ *   20-byte file ID (DB->get_mpf()->get_fileid()) at 52, written when the
+ *   file is created and never changed.
+ *
+ * The journal: a header (struct jhdr), then for each page its offset
+ * (8 bytes) and its bytes.  Host byte order: it never leaves this host.
+ *
+ * A map replaced under dracd (cp m.db x && mv x m.db) is noticed before
+ * each change: change_replaced() compares the path with the descriptor,
+ * and change_reopen() opens the new file in its place.
+ *
+ * Error idiom, as in the rest of the daemon: 0 or -1, and every -1 is
+ * logged where it happens.
+ */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "change.h"
+#include "lock.h"
+#include "log.h"
+
+#define JNL_MAGIC	"DRACJNL2"
+#define MIN_PAGE	512
+#define MAX_PAGE	65536
+#define FILEID_LEN	20		/* DB_FILE_ID_LEN */
+#define META_MAGIC	12		/* offsets in the meta page */
+#define META_PAGESIZE	20
+#define META_FILEID	52
+#define HASH_MAGIC	0x061561
+#define BTREE_MAGIC	0x053162
+
+struct jhdr {
+	char		magic[8];
+	uint8_t		fileid[FILEID_LEN];
+	uint32_t	pagesize;
+	uint32_t	npages;
+	uint32_t	zero;
+	uint64_t	sum;		/* FNV-1a of all, with sum 0 */
+};
+
+struct meta {
+	uint8_t		fileid[FILEID_LEN];
+	uint32_t	pagesize;
+};
+
+struct change {
+	const char	*mappath;
+	char		*jpath;		/* the journal */
+	char		*ownpath;	/* the owner lock */
+	int		 mapfd;		/* the map: our descriptor, locked */
+	int		 jfd;
+	int		 ownerfd;
+	int		 statefd;	/* the state directory, if we made it */
+	int		 dbfd;		/* the map: Berkeley DB's descriptor */
+	size_t		 pagesize;
+	struct meta	 meta;		/* of the map, once known */
+	int		 have_meta;
+	unsigned char	*buf;		/* header, then the page records */
+	size_t		 len, cap;
+	uint32_t	*slot;		/* by page number: record index + 1 */
+	size_t		 nslot;
+	uint32_t	 npages;
+	int		 err;		/* errno of a write not held */
+};
+
+static struct change	*current;	/* begun and not yet ended */
+
+static uint64_t
+fnv(uint64_t h, const unsigned char *p, size_t n)
+{
+	while (n-- > 0)
+		h = (h ^ *p++) * 0x100000001b3ULL;
+	return h;
+}
+
+static uint64_t
+checksum(const unsigned char *buf, size_t len)
+{
+	struct jhdr	h;
+
+	memcpy(&h, buf, sizeof(h));
+	h.sum = 0;
+	return fnv(fnv(0xcbf29ce484222325ULL, (unsigned char *)&h,
+	    sizeof(h)), buf + sizeof(h), len - sizeof(h));
+}
+
+static int
+pwrite_all(int fd, const unsigned char *p, size_t n, off_t off)
+{
+	ssize_t	w;
+
+	while (n > 0) {
+		if ((w = pwrite(fd, p, n, off)) == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			return -1;
+		p += w;
+		n -= w;
+		off += w;
+	}
+	return 0;
+}
+
+static int
+pread_all(int fd, unsigned char *p, size_t n, off_t off)
+{
+	ssize_t	r;
+
+	while (n > 0) {
+		if ((r = pread(fd, p, n, off)) == -1 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r == 0)
+				errno = EIO;
+			return -1;
+		}
+		p += r;
+		n -= r;
+		off += r;
+	}
+	return 0;
+}
+
+/* The offset of record i of b, a journal of pages of pagesize. */
+static uint64_t
+rec_off(const unsigned char *b, uint32_t i, size_t pagesize)
+{
+	uint64_t	off;
+
+	memcpy(&off, b + sizeof(struct jhdr) + (size_t)i * (8 + pagesize), 8);
+	return off;
+}
+
+/* Write npages records of b over the map; 0 or -1 (errno). */
+static int
+write_pages(struct change *c, const unsigned char *b, uint32_t npages,
+    size_t pagesize)
+{
+	const unsigned char	*r;
+	uint32_t		 i;
+
+	for (i = 0; i < npages; i++) {
+		r = b + sizeof(struct jhdr) + (size_t)i * (8 + pagesize);
+		if (pwrite_all(c->mapfd, r + 8, pagesize,
+		    (off_t)rec_off(b, i, pagesize)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* Mark the journal done; 0, or -1, logged. */
+static int
+mark_done(struct change *c)
+{
+	static const unsigned char	zero[sizeof(JNL_MAGIC) - 1];
+
+	if (pwrite_all(c->jfd, zero, sizeof(zero), 0) == 0)
+		return 0;
+	log_warn("%s: cannot mark done", c->jpath);
+	return -1;
+}
+
+/* The map's file ID and page size, from its meta page; 0 or -1. */
+static int
+read_meta(struct change *c, struct meta *m)
+{
+	unsigned char	page[META_FILEID + FILEID_LEN];
+	uint32_t	magic;
+
+	if (pread_all(c->mapfd, page, sizeof(page), 0) == -1)
+		return -1;
+	memcpy(&magic, page + META_MAGIC, 4);
+	memcpy(&m->pagesize, page + META_PAGESIZE, 4);
+	memcpy(m->fileid, page + META_FILEID, FILEID_LEN);
+	if (magic != HASH_MAGIC && magic != BTREE_MAGIC) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Open a file of the state directory; its descriptor, or -1, logged. */
+static int
+open_state(const char *path, int flags, mode_t mode)
+{
+	struct stat	st;
+	int		fd;
+
+	fd = open(path, flags | O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
+	if (fd == -1 || fstat(fd, &st) == -1) {
+		log_warn("%s", path);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("%s: not a regular file", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Make the state directory dir if it is missing.  Returns its real path,
+ * or NULL, logged; *fd is a descriptor of it when it was made here.
+ */
+static char *
+make_statedir(const char *dir, int *fd)
+{
+	char	*real;
+
+	*fd = -1;
+	if (mkdir(dir, 0755) == 0)
+		*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+		    O_NOFOLLOW);
+	else if (errno != EEXIST) {
+		log_warn("%s: cannot make the state directory", dir);
+		return NULL;
+	}
+	if ((real = realpath(dir, NULL)) == NULL)
+		log_warn("%s", dir);
+	return real;
+}
+
+/*
+ * Open the map file at mappath, creating it 0644, its journal, and take
+ * the owner lock, both in statedir (made if missing).  Nothing is
+ * recovered yet: change_recover().  Returns NULL, logged, on failure.
+ */
+struct change *
+change_open(const char *mappath, const char *statedir)
+{
+	struct change	*c;
+	const char	*base;
+	char		*dir;
+	struct stat	 st;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("change_open");
+		return NULL;
+	}
+	c->mappath = mappath;
+	c->mapfd = c->jfd = c->ownerfd = c->dbfd = -1;
+	if ((base = strrchr(mappath, '/')) != NULL)
+		base++;
+	else
+		base = mappath;
+	if ((dir = make_statedir(statedir, &c->statefd)) == NULL)
+		goto fail;
+	if (asprintf(&c->jpath, "%s/%s.journal", dir, base) == -1 ||
+	    asprintf(&c->ownpath, "%s/%s.lock", dir, base) == -1) {
+		c->jpath = c->ownpath = NULL;
+		log_warn("change_open");
+		free(dir);
+		goto fail;
+	}
+	free(dir);
+	if ((c->ownerfd = lock_owner(c->ownpath, mappath)) == -1)
+		goto fail;
+	c->mapfd = open(mappath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	if (c->mapfd == -1 || fstat(c->mapfd, &st) == -1) {
+		log_warn("%s", mappath);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("%s: not a regular file", mappath);
+		goto fail;
+	}
+	if ((c->jfd = open_state(c->jpath, 0, 0600)) == -1)
+		goto fail;
+	return c;
+fail:
+	change_close(c);
+	return NULL;
+}
+
+/* Read a journal whose checksum holds into a new buffer, or NULL. */
+static unsigned char *
+load(struct change *c, const struct jhdr *h)
+{
+	struct stat	 st;
+	unsigned char	*b;
+	size_t		 rec, len;
+
+	if (fstat(c->jfd, &st) == -1)
+		return NULL;
+	if (h->pagesize < MIN_PAGE || h->pagesize > MAX_PAGE ||
+	    (h->pagesize & (h->pagesize - 1)) != 0)
+		return NULL;
+	rec = 8 + (size_t)h->pagesize;
+	if ((size_t)st.st_size < sizeof(*h) ||
+	    h->npages > ((size_t)st.st_size - sizeof(*h)) / rec)
+		return NULL;
+	len = sizeof(*h) + h->npages * rec;
+	if ((b = malloc(len)) == NULL)
+		return NULL;
+	if (pread_all(c->jfd, b, len, 0) == -1 || checksum(b, len) != h->sum) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/* Why the journal b may not be written over the map, or NULL. */
+static const char *
+check(struct change *c, const struct jhdr *h, const unsigned char *b)
+{
+	struct meta	m;
+	struct stat	st;
+	uint64_t	off, end;
+	uint32_t	i;
+
+	if (fstat(c->mapfd, &st) == -1 || read_meta(c, &m) == -1)
+		return "the map is not a Berkeley DB file";
+	if (memcmp(m.fileid, h->fileid, FILEID_LEN) != 0)
+		return "written for another map (file ID)";
+	if (m.pagesize != h->pagesize)
+		return "page size differs from the map's";
+	/* Each record may add at most one page past the end. */
+	end = (uint64_t)st.st_size + (uint64_t)h->npages * h->pagesize;
+	for (i = 0; i < h->npages; i++) {
+		off = rec_off(b, i, h->pagesize);
+		if (off % h->pagesize != 0)
+			return "a record is not page-aligned";
+		if (off > end - h->pagesize)
+			return "a record lies past the end of the map";
+	}
+	return NULL;
+}
+
+/*
+ * Move the journal aside (why it is bad in the log) and start a new one.
+ * Returns 0, or -1, logged.
+ */
+static int
+set_aside(struct change *c, const char *why)
+{
+	struct stat	 st;
+	char		*bad;
+	int		 fd;
+
+	if (asprintf(&bad, "%s.bad", c->jpath) == -1) {
+		log_warn("%s", c->jpath);
+		return -1;
+	}
+	if (rename(c->jpath, bad) == -1) {
+		log_warn("%s: %s; cannot move it aside to %s", c->jpath, why,
+		    bad);
+		free(bad);
+		return mark_done(c);
+	}
+	log_warnx("%s: %s; not replayed, moved aside to %s", c->jpath, why,
+	    bad);
+	free(bad);
+	if ((fd = open_state(c->jpath, O_TRUNC, 0600)) == -1)
+		return -1;
+	if (fstat(c->jfd, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) == -1)
+		log_warn("%s: chown", c->jpath);
+	close(c->jfd);
+	c->jfd = fd;
+	return 0;
+}
+
+/*
+ * Recover: write a complete journal over the map again (see the top).
+ * The readers must be kept out and the map closed in Berkeley DB.
+ * Returns 0, or -1, logged, when the map could not be written.
+ */
+int
+change_recover(struct change *c)
+{
+	struct jhdr	 h;
+	unsigned char	*b;
+	const char	*why;
+	ssize_t		 n;
+	int		 ret;
+
+	if ((n = pread(c->jfd, &h, sizeof(h), 0)) == -1) {
+		log_warn("%s", c->jpath);
+		return -1;
+	}
+	if (n != sizeof(h) || memcmp(h.magic, JNL_MAGIC, sizeof(h.magic)) != 0)
+		return 0;
+	if ((b = load(c, &h)) == NULL) {
+		/* Torn: never complete, so never begun on the map. */
+		mark_done(c);
+		return 0;
+	}
+	if ((why = check(c, &h, b)) != NULL) {
+		free(b);
+		return set_aside(c, why);
+	}
+	ret = write_pages(c, b, h.npages, h.pagesize);
+	free(b);
+	if (ret == -1 || fdatasync(c->mapfd) == -1) {
+		log_warn("%s: cannot complete the interrupted change",
+		    c->jpath);
+		return -1;
+	}
+	log_warnx("%s: completed an interrupted change (%" PRIu32 " pages)",
+	    c->jpath, h.npages);
+	mark_done(c);
+	return 0;
+}
+
+/*
+ * Whether the file at the map's path is no longer the one open (renamed
+ * over, or removed): 1 if so, else 0.
+ */
+int
+change_replaced(struct change *c)
+{
+	struct stat	at_path, held;
+
+	if (fstat(c->mapfd, &held) == -1)
+		return 0;
+	if (stat(c->mappath, &at_path) == -1)
+		return errno == ENOENT;
+	return at_path.st_dev != held.st_dev || at_path.st_ino != held.st_ino;
+}
+
+/*
+ * Open the file now at the map's path (creating it 0644) in place of the
+ * one open, outside a change; 0 or -1, logged (the old one is kept).
+ */
+int
+change_reopen(struct change *c)
+{
+	struct stat	st;
+	int		fd;
+
+	fd = open(c->mappath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0644);
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_limited(LIMIT_MAP, "%s: cannot open the new map: %s",
+		    c->mappath, fd == -1 ? strerror(errno) :
+		    "not a regular file");
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	close(c->mapfd);
+	c->mapfd = fd;
+	c->have_meta = 0;
+	return 0;
+}
+
+/* Keep the map's readers out, outside a change; 0 or -1, logged. */
+int
+change_readers_out(struct change *c)
+{
+	return lock_readers_out(c->mapfd, c->mappath);
+}
+
+/* Let the map's readers in again. */
+void
+change_readers_in(struct change *c)
+{
+	lock_readers_in(c->mapfd, c->mappath);
+}
+
+static void
+reset(struct change *c)
+{
+	c->len = sizeof(struct jhdr);
+	c->npages = 0;
+	c->err = 0;
+	if (c->slot != NULL)
+		memset(c->slot, 0, c->nslot * sizeof(*c->slot));
+}
+
+/*
+ * Begin a change: until change_commit() or change_abort(), hold the
+ * writes Berkeley DB makes through dbfd, pages of pagesize bytes.
+ */
+void
+change_begin(struct change *c, int dbfd, size_t pagesize)
+{
+	c->dbfd = dbfd;
+	c->pagesize = pagesize;
+	reset(c);
+	current = c;
+}
+
+/* Grow the index of held pages to nn slots; 0, or -1 (errno). */
+static int
+grow_slots(struct change *c, size_t nn)
+{
+	uint32_t	*ns, idx;
+	uint64_t	 o;
+	size_t		 h;
+
+	if ((ns = calloc(nn, sizeof(*ns))) == NULL)
+		return -1;
+	for (idx = 0; idx < c->npages; idx++) {
+		o = rec_off(c->buf, idx, c->pagesize);
+		for (h = (o / c->pagesize) * 0x9e3779b1u;
+		    ns[h & (nn - 1)] != 0; h++)
+			;
+		ns[h & (nn - 1)] = idx + 1;
+	}
+	free(c->slot);
+	c->slot = ns;
+	c->nslot = nn;
+	return 0;
+}
+
+/* The record of the page at off, added if add; NULL (errno) if none. */
+static unsigned char *
+record(struct change *c, off_t off, int add)
+{
+	size_t		 h, rec = 8 + c->pagesize, ncap;
+	uint64_t	 o = (uint64_t)off;
+	uint32_t	 idx;
+	unsigned char	*nb, *r;
+
+	for (h = (o / c->pagesize) * 0x9e3779b1u; c->nslot > 0; h++) {
+		if ((idx = c->slot[h & (c->nslot - 1)]) == 0)
+			break;
+		r = c->buf + sizeof(struct jhdr) + (idx - 1) * rec;
+		if (memcmp(r, &o, 8) == 0)
+			return r;
+	}
+	if (!add) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if ((c->npages + 1) * 2 > c->nslot) {
+		if (grow_slots(c, c->nslot ? c->nslot * 2 : 64) == -1)
+			return NULL;
+		return record(c, off, add);
+	}
+	if (c->len + rec > c->cap) {
+		ncap = c->cap ? c->cap * 2 : sizeof(struct jhdr) + 16 * rec;
+		if (ncap < c->len + rec)
+			ncap = c->len + rec;
+		if ((nb = realloc(c->buf, ncap)) == NULL)
+			return NULL;
+		c->buf = nb;
+		c->cap = ncap;
+	}
+	r = c->buf + c->len;
+	memcpy(r, &o, 8);
+	c->len += rec;
+	c->slot[h & (c->nslot - 1)] = ++c->npages;
+	return r;
+}
+
+/* Where the map ends once the held pages are written. */
+static off_t
+extent(const struct change *c)
+{
+	uint64_t	off, end = 0;
+	uint32_t	i;
+
+	for (i = 0; i < c->npages; i++) {
+		off = rec_off(c->buf, i, c->pagesize);
+		if (off + c->pagesize > end)
+			end = off + c->pagesize;
+	}
+	return (off_t)end;
+}
+
+/* Steps 1 and 2 of a commit; 0, or -1 (errno) with the map untouched. */
+static int
+prepare(struct change *c, const struct stat *mst)
+{
+	struct jhdr	h;
+	off_t		end;
+	int		err;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, JNL_MAGIC, sizeof(h.magic));
+	memcpy(h.fileid, c->meta.fileid, FILEID_LEN);
+	h.pagesize = c->pagesize;
+	h.npages = c->npages;
+	memcpy(c->buf, &h, sizeof(h));
+	h.sum = checksum(c->buf, c->len);
+	memcpy(c->buf, &h, sizeof(h));
+	if (pwrite_all(c->jfd, c->buf, c->len, 0) == -1 ||
+	    fdatasync(c->jfd) == -1)
+		return -1;
+	if ((end = extent(c)) <= mst->st_size)
+		return 0;
+	if ((err = posix_fallocate(c->mapfd, mst->st_size,
+	    end - mst->st_size)) == 0)
+		return 0;
+	/* Not a byte of the change is in the map: forget it. */
+	if (ftruncate(c->mapfd, mst->st_size) == -1)
+		log_warn("%s: truncate", c->mappath);
+	mark_done(c);
+	errno = err;
+	return -1;
+}
+
+/*
+ * Commit the change begun: steps 1 to 4 at the top.  Returns 0, or -1,
+ * logged, when the change did not reach the map; the map is then either
+ * as the last change left it or completed by change_recover().
+ */
+int
+change_commit(struct change *c)
+{
+	struct stat	mst;
+	int		ret;
+
+	if (current != c) {
+		log_warnx("%s: commit without a change begun", c->jpath);
+		return -1;
+	}
+	current = NULL;
+	if (c->err != 0) {
+		log_limited(LIMIT_MAP, "%s: cannot hold a page: %s",
+		    c->mappath, strerror(c->err));
+		return -1;
+	}
+	if (c->npages == 0)
+		return 0;
+	if (!c->have_meta && read_meta(c, &c->meta) == 0)
+		c->have_meta = 1;
+	if (!c->have_meta || fstat(c->mapfd, &mst) == -1 ||
+	    prepare(c, &mst) == -1) {
+		log_limited(LIMIT_MAP, "%s: %s", c->jpath, strerror(errno));
+		return -1;
+	}
+	if (lock_readers_out(c->mapfd, c->mappath) == -1) {
+		/* Not a byte of the change is in the map: forget it. */
+		mark_done(c);
+		return -1;
+	}
+	ret = write_pages(c, c->buf, c->npages, c->pagesize);
+	lock_readers_in(c->mapfd, c->mappath);
+	if (ret == -1 || fdatasync(c->mapfd) == -1) {
+		log_limited(LIMIT_MAP, "%s: writing the change: %s",
+		    c->mappath, strerror(errno));
+		return -1;
+	}
+	mark_done(c);
+	return 0;
+}
+
+/* Abort the change begun, if any: forget the held pages. */
+void
+change_abort(struct change *c)
+{
+	if (current == c)
+		current = NULL;
+	reset(c);
+}
+
+/* Write this process's PID into the owner lock (after daemon(3)). */
+void
+change_claim(struct change *c)
+{
+	lock_owner_pid(c->ownerfd, c->ownpath);
+}
+
+/*
+ * Give the map, the journal, the owner lock and a state directory made
+ * here to uid and gid; 0 or -1, logged.
+ */
+int
+change_chown(struct change *c, uid_t uid, gid_t gid)
+{
+	if (fchown(c->mapfd, uid, gid) == -1) {
+		log_warn("%s: chown", c->mappath);
+		return -1;
+	}
+	if (fchown(c->jfd, uid, gid) == -1 ||
+	    fchown(c->ownerfd, uid, gid) == -1 ||
+	    (c->statefd != -1 && fchown(c->statefd, uid, gid) == -1)) {
+		log_warn("%s: chown of the state files", c->jpath);
+		return -1;
+	}
+	return 0;
+}
+
+/* Close the files; the owner lock goes with them. */
+void
+change_close(struct change *c)
+{
+	if (c == NULL)
+		return;
+	if (current == c)
+		current = NULL;
+	if (c->jfd != -1)
+		close(c->jfd);
+	if (c->mapfd != -1)
+		close(c->mapfd);
+	if (c->statefd != -1)
+		close(c->statefd);
+	if (c->ownerfd != -1)
+		close(c->ownerfd);
+	free(c->slot);
+	free(c->buf);
+	free(c->jpath);
+	free(c->ownpath);
+	free(c);
+}
+
+/*
+ * The write step: Berkeley DB's pwrite hook.  A page of the map written
+ * during a change is held, never fails (see the top).
+ */
+ssize_t
+change_pwrite(int fd, const void *b, size_t n, off_t off)
+{
+	struct change	*c = current;
+	unsigned char	*r;
+
+	if (c == NULL || fd != c->dbfd)
+		return pwrite(fd, b, n, off);
+	if (n != c->pagesize || off < 0 || off % c->pagesize != 0)
+		c->err = EINVAL;
+	else if ((r = record(c, off, 1)) == NULL)
+		c->err = errno;
+	else
+		memcpy(r + 8, b, n);
+	return n;
+}
+
+/* Berkeley DB's pread hook: a page held during a change comes from here. */
+ssize_t
+change_pread(int fd, void *b, size_t n, off_t off)
+{
+	struct change	*c = current;
+	unsigned char	*r;
+
+	if (c != NULL && fd == c->dbfd && n == c->pagesize &&
+	    (r = record(c, off, 0)) != NULL) {
+		memcpy(b, r + 8, n);
+		return n;
+	}
+	return pread(fd, b, n, off);
+}
+
+/* Berkeley DB's fsync hook: the map is synced in step 3, not here. */
+int
+change_fsync(int fd)
+{
+	if (current != NULL && fd == current->dbfd)
+		return 0;
+	return fdatasync(fd);
+}

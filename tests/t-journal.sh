@@ -1,0 +1,77 @@
+#!/bin/sh
+# t-journal.sh: journal replay trusts no record.  Crafted journals, their
+# checksums valid (tests/journaltest.c): a record at offset 2^62 (once made
+# every restart fail), at offset 100 (once corrupted the map), past the
+# end of the map, or written for another map (file ID) is moved aside with
+# a log line, and dracd starts on an intact map; a journal of this map with
+# one page inside it, or one page past its end, is replayed.
+. "$(dirname "$0")/lib.sh"
+
+MAP=$T/j.db
+J=$STATE/j.db.journal
+X=$TOP/$B/tests/journaltest
+printf '127.0.0.1\n::1\n' >"$T/allow"
+stored() { dump "$MAP" | grep -q "^$1 "; }
+size() { stat -c %s "$MAP"; }
+
+if ! dracd_start -a "$T/allow" -e 1d "$MAP"; then
+	nok "dracd starts"
+	exit 1
+fi
+t "adds" "$DRACCTL" add 192.0.2.1 192.0.2.2 2001:db8::1
+t "adds stored" waitfor 2 stored 2001:db8::1
+t "clean stop" dracd_stop
+dump "$MAP" >"$T/before.dump"
+PAGE=$(db_stat -d "$MAP" | awk '/Underlying database page size/ { print $1 }')
+
+# bad NAME ARGS...: a journal crafted from ARGS is moved aside at start.
+bad() {
+	_b=$1
+	shift
+	rm -f "$J.bad"
+	if ! "$X" "$J" "$@"; then
+		nok "$_b: journal written"
+		return
+	fi
+	if ! dracd_start -a "$T/allow" -e 1d "$MAP"; then
+		nok "$_b: dracd starts"
+		return
+	fi
+	ok "$_b: dracd starts"
+	t "$_b: moved aside, logged" grep -q "moved aside to $J.bad" \
+	    "$T/dracd.log"
+	t "$_b: moved aside" test -s "$J.bad"
+	t "$_b: not replayed" \
+	    sh -c "! grep -q 'completed an interrupted' '$T/dracd.log'"
+	t "$_b: entries kept" stored 2001:db8::1
+	t "$_b: clean stop" dracd_stop
+	t "$_b: map verifies" db_verify -q "$MAP"
+	dump "$MAP" >"$T/after.dump"
+	t "$_b: the records are as before" cmp "$T/before.dump" "$T/after.dump"
+}
+
+bad "record at 2^62" "$MAP" 4611686018427387904 "$MAP" 0
+bad "record at offset 100" "$MAP" 100 "$MAP" "$PAGE"
+bad "record two pages past the end" "$MAP" $(($(size) + PAGE)) "$MAP" "$PAGE"
+printf 'k\nv\n' | db_load -T -t hash "$T/other.db"
+bad "written for another map" "$T/other.db" "$PAGE" "$MAP" "$PAGE"
+t "restart after a bad journal" dracd_start -a "$T/allow" -e 1d "$MAP"
+t "restart: nothing moved aside this time" \
+    sh -c "! grep -q 'moved aside' '$T/dracd.log'"
+t "restart: clean stop" dracd_stop
+
+# A journal of this map: replayed, inside the file or one page past it.
+"$X" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE"
+t "valid journal: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
+t "valid journal: replayed" \
+    grep -q 'completed an interrupted change (1 pages)' "$T/dracd.log"
+t "valid journal: clean stop" dracd_stop
+t "valid journal: map verifies" db_verify -q "$MAP"
+end=$(size)
+"$X" "$J" "$MAP" "$end"
+t "one page past the end: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
+t "one page past the end: replayed" grep -q 'completed an interrupted' \
+    "$T/dracd.log"
+t "one page past the end: written" test "$(size)" -eq $((end + PAGE))
+t "one page past the end: clean stop" dracd_stop
+finish
