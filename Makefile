@@ -52,7 +52,7 @@ LIBSO	= libdrac.so.$(SOVER)
 
 GEN	= drac.h drac_xdr.c
 DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
-	     change.o lock.o allow.o expire.o addr.o log.o clock.o num.o \
+	     change.o lock.o allow.o expire.o addr.o key.o log.o clock.o num.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
@@ -208,10 +208,10 @@ FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZTIME ?= 60
 FUZZERS	= rpc xdr allow key
-FUZZ_rpc   = rpc.o handler.o addr.o allow.o log.o clock.o drac_xdr.o
+FUZZ_rpc   = rpc.o handler.o addr.o key.o allow.o log.o clock.o drac_xdr.o
 FUZZ_xdr   = drac_xdr.o
 FUZZ_allow = allow.o addr.o
-FUZZ_key   = addr.o
+FUZZ_key   = addr.o key.o
 FUZZLINK = $(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -fsanitize=fuzzer \
 	   -o $@ $(filter %.c %.o,$^) $(TIRPC_LIBS)
 

@@ -1,11 +1,6 @@
 /*
- * addr.c: address conversions, the map key forms, and the input rules.
- *
- * Map keys (lowercase, what each MTA looks up; see dracd(8)):
- *	IPv4	"10.1.2.3"
- *	IPv6	"2001:db8::1"			inet_ntop form (postfix, exim)
- *		"ipv6:2001:db8:0:0:0:0:0:1"	sendmail's ${client_addr}
- * An IPv4-mapped IPv6 address is IPv4 everywhere.
+ * addr.c: address conversions and the input rules.  The map's key forms
+ * are key.c's.  An IPv4-mapped IPv6 address is IPv4 everywhere.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -86,47 +81,6 @@ addr_text(const struct addr *ad, char *buf, size_t len)
 	if (addr_is_v4(ad))
 		return inet_ntop(AF_INET, ad->a + 12, buf, len);
 	return inet_ntop(AF_INET6, ad->a, buf, len);
-}
-
-/* Fill keys with the map keys of the address; returns how many. */
-int
-addr_keys(const struct addr *ad, char keys[ADDR_MAXKEYS][ADDR_KEYLEN])
-{
-	const uint8_t	*a = ad->a;
-
-	addr_text(ad, keys[0], ADDR_KEYLEN);
-	if (addr_is_v4(ad))
-		return 1;
-	snprintf(keys[1], ADDR_KEYLEN, "ipv6:%x:%x:%x:%x:%x:%x:%x:%x",
-	    a[0] << 8 | a[1], a[2] << 8 | a[3], a[4] << 8 | a[5],
-	    a[6] << 8 | a[7], a[8] << 8 | a[9], a[10] << 8 | a[11],
-	    a[12] << 8 | a[13], a[14] << 8 | a[15]);
-	return 2;
-}
-
-/*
- * Parse a map key of LEN bytes (one of the forms above, with or without a
- * trailing NUL).  Returns 0, or -1 for a key dracd does not write.
- */
-int
-addr_from_key(struct addr *ad, const char *key, size_t len)
-{
-	char	buf[ADDR_KEYLEN], *s = buf;
-
-	if (len > 0 && key[len - 1] == '\0')
-		len--;
-	if (len == 0 || len >= sizeof(buf) || memchr(key, '\0', len))
-		return -1;
-	memcpy(buf, key, len);
-	buf[len] = '\0';
-	if (strncmp(s, "ipv6:", 5) == 0) {
-		s += 5;
-		if (strchr(s, '.') != NULL)
-			return -1;
-		return inet_pton(AF_INET6, s, ad->a) == 1 &&
-		    !addr_is_v4(ad) ? 0 : -1;
-	}
-	return addr_from_text(ad, s);
 }
 
 static int

@@ -19,10 +19,6 @@ struct addr {
 	uint8_t	a[16];
 };
 
-/* Longest key text: "ipv6:" + 8 groups of 4 hex digits and 7 colons. */
-#define ADDR_KEYLEN	48
-/* Most keys one address is stored under. */
-#define ADDR_MAXKEYS	2
 
 int		 addr_is_v4(const struct addr *);
 void		 addr_from_v4(struct addr *, uint32_t);
@@ -30,8 +26,6 @@ int		 addr_from_sockaddr(struct addr *, const struct sockaddr *);
 void		 addr_to_sockaddr(const struct addr *, struct sockaddr_in6 *);
 int		 addr_from_text(struct addr *, const char *);
 const char	*addr_text(const struct addr *, char *, size_t);
-int		 addr_keys(const struct addr *, char [ADDR_MAXKEYS][ADDR_KEYLEN]);
-int		 addr_from_key(struct addr *, const char *, size_t);
 const char	*addr_refuse(const struct addr *, const struct addr *);
 
 #endif

@@ -67,7 +67,7 @@ static void	usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: dracd [-dfiN] [-a allowfile] [-c maxconn] "
+	fprintf(stderr, "usage: dracd [-CdfinN] [-a allowfile] [-c maxconn] "
 	    "[-e expire] [-j statedir]\n"
 	    "             [-l address] [-P tcp|any] [-s msec] [-T idle] "
 	    "[-t hash|btree]\n"
@@ -295,7 +295,7 @@ struct options {
 	const char		*user;
 	char			*listen[MAXLISTEN];
 	int			 nlisten;
-	int			 fg, debug, tcponly, maxconn;
+	int			 fg, debug, tcponly, maxconn, check;
 	time_t			 idle;
 };
 
@@ -305,10 +305,13 @@ options(int argc, char *argv[], struct options *o)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "a:c:de:fij:l:NP:s:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:Cc:de:fij:l:nNP:s:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			o->allow = optarg;
+			break;
+		case 'C':
+			o->conf.fmt.cidr = 1;
 			break;
 		case 'c':
 			o->maxconn = option_value(ch, optarg, 0, 1, 65536,
@@ -338,8 +341,11 @@ options(int argc, char *argv[], struct options *o)
 		case 'j':
 			o->conf.statedir = optarg;
 			break;
+		case 'n':
+			o->check = 1;
+			break;
 		case 'N':
-			o->conf.nul = 1;
+			o->conf.fmt.nul = 1;
 			break;
 		case 'P':
 			o->tcponly = option_word(ch, optarg, "any", "tcp");
@@ -353,7 +359,7 @@ options(int argc, char *argv[], struct options *o)
 			    YEAR_MS, DURATION) / 1000;
 			break;
 		case 't':
-			o->conf.type = option_word(ch, optarg, "hash",
+			o->conf.fmt.type = option_word(ch, optarg, "hash",
 			    "btree") ? MAP_BTREE : MAP_HASH;
 			break;
 		case 'u':
@@ -384,6 +390,24 @@ open_map(const struct store_conf *conf, const struct passwd *pw)
 	return s;
 }
 
+/*
+ * dracd -n: check the allow file and the map, changing nothing, and
+ * print every problem.  Returns the exit status: 0 if none, else 1.
+ */
+static int
+check_config(const struct options *o)
+{
+	int	n;
+
+	n = allow_check(allowpath, stdout);
+	n += map_check(o->conf.path, &o->conf.fmt, stdout);
+	if (n == 0)
+		printf("dracd: configuration OK\n");
+	else
+		printf("dracd: %d problem%s\n", n, n == 1 ? "" : "s");
+	return n == 0 ? 0 : 1;
+}
+
 /* Detach from the terminal unless fg; from now on log to syslog. */
 static void
 detach(int fg)
@@ -406,7 +430,7 @@ main(int argc, char *argv[])
 		.conf = {
 			.path = "/etc/mail/dracd.db",
 			.statedir = "/var/lib/drac",
-			.type = MAP_HASH,
+			.fmt = { MAP_UNSET, -1, -1 },
 			.expire = 30 * 60,
 			.window = DEFAULT_WINDOW,
 		},
@@ -427,6 +451,12 @@ main(int argc, char *argv[])
 	allowpath = absolute(o.allow);
 	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
 		fatalx("-u %s: no such user", o.user);
+	if (o.check) {
+		ret = check_config(&o);
+		free(allowpath);
+		free(mappath);
+		return ret;
+	}
 	/* 1. Signals, before anything that takes time: a SIGTERM during
 	 * start-up waits for the loop, which stops cleanly. */
 	signals(&waitmask);

@@ -81,8 +81,8 @@ store_open(const struct store_conf *conf)
 	}
 	s->conf = *conf;
 	s->healthy = 1;
-	if ((s->map = map_open(conf->path, conf->statedir, conf->type,
-	    conf->nul, conf->truncate)) == NULL)
+	if ((s->map = map_open(conf->path, conf->statedir, &conf->fmt,
+	    conf->truncate)) == NULL)
 		goto fail;
 	/* The map's times come in hash order: sort them once at the end. */
 	expire_bulk(s->idx, 1);

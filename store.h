@@ -14,8 +14,7 @@
 struct store_conf {
 	const char	*path;		/* the map file */
 	const char	*statedir;	/* its journal and owner lock */
-	enum map_type	 type;
-	int		 nul;		/* keys and values end in NUL */
+	struct map_format fmt;		/* for a new map (map.h) */
 	int		 truncate;	/* empty the map at open */
 	time_t		 expire;	/* seconds an add is good for */
 	int		 window;	/* group commit window, msec; 0: none */

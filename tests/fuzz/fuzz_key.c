@@ -1,10 +1,12 @@
 /*
- * fuzz_key.c: the map key parser addr_from_key() on any bytes, as dracd
- * reads keys from an existing map at start.
+ * fuzz_key.c: the map key parser key_parse() on any bytes, as dracd reads
+ * keys from an existing map at start.
  *
- * A key it accepts is at most ADDR_KEYLEN bytes and names an address
- * whose own keys (addr_keys, with and without a trailing NUL) and text
- * (addr_text) all parse back to the same address.
+ * A key it accepts is shorter than KEY_LEN and names an address whose
+ * own keys under every convention (key_make) parse back to the same
+ * address and convention, are canonical under it, and whose text
+ * (addr_text) parses back too.  The key itself is canonical under the
+ * convention it was read in exactly when it is one of key_make's.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -12,29 +14,45 @@
 
 #include "addr.h"
 #include "fuzz.h"
+#include "key.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+static void
+roundtrip(const struct addr *ad, const struct keyconv *c)
+{
+	struct key	keys[KEY_MAX];
+	struct keyconv	back_conv;
+	struct addr	back;
+	int		i, n;
+
+	n = key_make(ad, c, keys);
+	CHECK(n == (addr_is_v4(ad) ? 1 : 2));
+	for (i = 0; i < n; i++) {
+		CHECK(keys[i].len < KEY_LEN);
+		CHECK(key_parse(keys[i].b, keys[i].len, &back, &back_conv) == 0);
+		CHECK(memcmp(&back, ad, sizeof(back)) == 0);
+		CHECK(back_conv.nul == c->nul && back_conv.cidr == c->cidr);
+		CHECK(key_is_canonical(keys[i].b, keys[i].len, ad, c));
+	}
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static const struct keyconv	convs[] = {
+		{ 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 1 },
+	};
 	struct addr	ad, back;
-	char		keys[ADDR_MAXKEYS][ADDR_KEYLEN];
+	struct keyconv	conv;
 	char		text[INET6_ADDRSTRLEN];
-	int		i, n;
+	size_t		i;
 
-	if (addr_from_key(&ad, (const char *)data, size) == -1)
+	if (key_parse(data, size, &ad, &conv) == -1)
 		return 0;
-	CHECK(size > 0 && size <= ADDR_KEYLEN);
-	n = addr_keys(&ad, keys);
-	CHECK(n == (addr_is_v4(&ad) ? 1 : 2));
-	for (i = 0; i < n; i++) {
-		CHECK(strlen(keys[i]) < ADDR_KEYLEN);
-		CHECK(addr_from_key(&back, keys[i], strlen(keys[i])) == 0);
-		CHECK(memcmp(&back, &ad, sizeof(ad)) == 0);
-		CHECK(addr_from_key(&back, keys[i], strlen(keys[i]) + 1) == 0);
-		CHECK(memcmp(&back, &ad, sizeof(ad)) == 0);
-	}
+	CHECK(size > 0 && size < KEY_LEN);
+	for (i = 0; i < sizeof(convs) / sizeof(convs[0]); i++)
+		roundtrip(&ad, &convs[i]);
 	CHECK(addr_text(&ad, text, sizeof(text)) != NULL);
 	CHECK(addr_from_text(&back, text) == 0);
 	CHECK(memcmp(&back, &ad, sizeof(ad)) == 0);

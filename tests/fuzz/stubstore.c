@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "key.h"
 #include "store.h"
 #include "fuzz.h"
 
@@ -44,18 +45,28 @@ stub_fails(const struct addr *ad)
 int
 store_add(struct store *s, const struct addr *ad)
 {
+	static const struct keyconv	convs[] = {
+		{ 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 1 },
+	};
 	struct addr	lo, back;
-	char		keys[ADDR_MAXKEYS][ADDR_KEYLEN];
+	struct keyconv	conv;
+	struct key	keys[KEY_MAX];
+	size_t		c;
 	int		i, n;
 
 	CHECK(s == &stub);
 	addr_from_v4(&lo, 0x7f000001);
 	CHECK(addr_refuse(ad, &lo) == NULL);
-	n = addr_keys(ad, keys);
-	CHECK(n >= 1 && n <= ADDR_MAXKEYS);
-	for (i = 0; i < n; i++) {
-		CHECK(addr_from_key(&back, keys[i], strlen(keys[i])) == 0);
-		CHECK(memcmp(&back, ad, sizeof(back)) == 0);
+	for (c = 0; c < sizeof(convs) / sizeof(convs[0]); c++) {
+		n = key_make(ad, &convs[c], keys);
+		CHECK(n >= 1 && n <= KEY_MAX);
+		for (i = 0; i < n; i++) {
+			CHECK(key_parse(keys[i].b, keys[i].len, &back,
+			    &conv) == 0);
+			CHECK(memcmp(&back, ad, sizeof(back)) == 0);
+			CHECK(conv.nul == convs[c].nul &&
+			    conv.cidr == convs[c].cidr);
+		}
 	}
 	if (stub_fails(ad))
 		return -1;
