@@ -42,7 +42,7 @@ LIBSO	= libdrac.so.$(SOVER)
 
 GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
 DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
-	     clock.o num.o \
+	     clock.o num.o notify.o \
 	     drac_svc.o drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
 CTL_OBJS   = dracctl.o
@@ -56,6 +56,7 @@ TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
+TESTPROGS += $(B)/tests/notifylisten
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 
 all: $(PROGS) $(TESTPROGS)
@@ -140,6 +141,10 @@ $(B)/tests/libfault: tests/libfault.c drac.h $(B)/libdrac.a
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
 	    tests/libfault.c $(B)/libdrac.a $(TIRPC_LIBS)
 
+$(B)/tests/notifylisten: tests/notifylisten.c
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/notifylisten.c
+
 $(B)/tests/allowtest: tests/allowtest.c allow.h $(B)/allow.o $(B)/log.o
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/allowtest.c \
@@ -183,7 +188,7 @@ fuzz: deps fuzz-build
 # Debian packages the build, make run and make check need.
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
 	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
-	  procps iproute2 util-linux psmisc swaks
+	  procps iproute2 util-linux psmisc swaks systemd
 
 deps:
 	@missing=; for p in $(DEPS); do \

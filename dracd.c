@@ -31,6 +31,7 @@
 #include "drac.h"
 #include "handler.h"
 #include "log.h"
+#include "notify.h"
 #include "num.h"
 #include "store.h"
 
@@ -386,6 +387,7 @@ main(int argc, char *argv[])
 		log_init(0, 0);
 	}
 	signals(&waitmask);
+	notify_ready();
 	log_info("drac %s started: map %s (%zu entries), expire %llds, "
 	    "sync window %d ms", DRACD_VERSION, conf.path, store_count(store),
 	    (long long)conf.expire, conf.window);
