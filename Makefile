@@ -7,7 +7,9 @@
 #   make bench      performance figures (bench-quick: a short run)
 #   make soak       crash soak: SOAK_KILLS (200) SIGKILLs of a loaded dracd
 #   make fuzz       the libFuzzer harnesses, FUZZTIME seconds each (60)
-#   make install    DESTDIR, PREFIX honoured
+#   make install    DESTDIR, PREFIX, LIBDIR... honoured
+#   make deb        Debian packages under build/deb (dpkg-buildpackage),
+#                   checked with lintian
 #
 # Objects, programs and libraries go to $(B); SAN=1 adds the address and
 # undefined-behaviour sanitizers (make check builds that in build/san).
@@ -18,6 +20,12 @@ SBINDIR	?= $(PREFIX)/sbin
 LIBDIR	?= $(PREFIX)/lib
 INCDIR	?= $(PREFIX)/include
 MANDIR	?= $(PREFIX)/share/man
+PCDIR	?= $(LIBDIR)/pkgconfig
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# The one version: dracd's.
+VERSION	!= sed -n 's/^\#define DRACD_VERSION[^"]*"\(.*\)"/\1/p' dracd.c
 
 B	?= build
 CC	?= cc
@@ -231,21 +239,50 @@ soak: deps all
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/dracd $(DESTDIR)$(SBINDIR)/dracd
+	ln -sf dracd $(DESTDIR)$(SBINDIR)/rpc.dracd
 	install -m 755 $(B)/dracctl $(DESTDIR)$(BINDIR)/dracctl
 	install -m 644 $(B)/libdrac.a $(DESTDIR)$(LIBDIR)/libdrac.a
 	install -m 755 $(B)/$(LIBSO) $(DESTDIR)$(LIBDIR)/$(LIBSO)
 	ln -sf $(LIBSO) $(DESTDIR)$(LIBDIR)/libdrac.so
 	install -m 644 drac.h $(DESTDIR)$(INCDIR)/drac.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    drac.pc.in >$(DESTDIR)$(PCDIR)/drac.pc
+	sed 's|/usr/sbin/dracd|$(SBINDIR)/dracd|' contrib/systemd/dracd.service \
+	    >$(DESTDIR)$(UNITDIR)/dracd.service
+	install -m 644 contrib/systemd/drac.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/drac.conf
+	install -m 644 contrib/systemd/drac.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/drac.conf
 	install -m 644 dracd.8 dracctl.8 $(DESTDIR)$(MANDIR)/man8/
+	ln -sf dracd.8 $(DESTDIR)$(MANDIR)/man8/rpc.dracd.8
 	install -m 644 dracauth.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
 	    dracdisc6 dractimeout drac_open drac_add drac_add_v2 drac_ping \
 	    drac_close; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
+# What make deb needs beyond DEPS.
+DEBDEPS	= debhelper dpkg-dev fakeroot lintian
+
+# Debian packages from debian/, built in a copy of the tree under
+# build/deb (dpkg-buildpackage writes its results beside the tree), then
+# lintian: no error, no warning (overrides give their reasons).
+deb: deps
+	@$(MAKE) -s DEPS='$(DEBDEPS)' deps
+	@v=$$(dpkg-parsechangelog -S Version); [ "$${v%%-*}" = "$(VERSION)" ] || \
+	    { echo "debian/changelog: $$v, dracd.c: $(VERSION)"; exit 1; }
+	rm -rf build/deb
+	mkdir -p build/deb/drac-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./var --exclude=./.git . | \
+	    tar -xf - -C build/deb/drac-$(VERSION)
+	cd build/deb/drac-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian -I --fail-on error,warning build/deb/*.changes
+
 clean:
 	rm -rf build $(GEN)
 
-.PHONY: all deps run check bench bench-quick soak install clean fuzzers fuzz-build fuzz
+.PHONY: all deps run check bench bench-quick soak install deb clean fuzzers fuzz-build fuzz
