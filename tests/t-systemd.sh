@@ -105,16 +105,16 @@ capcase() {
 		DRACD_PID=
 	fi
 }
-# capfails NAME CAPS MAP: a start with CAPS that must fail.
+# capfails NAME CAPS MAP WHY: a start with CAPS that must fail, saying WHY.
 capfails() {
 	if capstart "$2" "$3"; then
 		nok "$1" "started"
 		dracd_stop
-	else
-		[ -z "$DRACD_PID" ] || wait "$DRACD_PID"
-		DRACD_PID=
-		ok "$1"
+		return
 	fi
+	[ -z "$DRACD_PID" ] || wait "$DRACD_PID"
+	DRACD_PID=
+	t "$1" grep -q "$4" "$T/dracd.log"
 }
 # without CAP: CAPS less CAP.
 without() { echo "$CAPS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' '; }
@@ -122,9 +122,12 @@ without() { echo "$CAPS" | tr ' ' '\n' | grep -vx "$1" | tr '\n' ' '; }
 mkdir "$T/m"
 capcase "unit's capabilities: new map" "$CAPS" "$T/m/new.db"
 capcase "unit's capabilities: the map $U owns" "$CAPS" "$T/m/new.db"
-capfails "without chown: new map refused" "$(without chown)" "$T/m/a.db"
+capfails "without chown: new map refused" "$(without chown)" "$T/m/a.db" \
+    "cannot give the map to user"
 capfails "without dac_override: the map $U owns refused" \
-    "$(without dac_override)" "$T/m/new.db"
-capfails "without setuid: refused" "$(without setuid)" "$T/m/b.db"
-capfails "without setgid: refused" "$(without setgid)" "$T/m/c.db"
+    "$(without dac_override)" "$T/m/new.db" "new.db: Permission denied"
+capfails "without setuid: refused" "$(without setuid)" "$T/m/b.db" \
+    "cannot become user"
+capfails "without setgid: refused" "$(without setgid)" "$T/m/c.db" \
+    "cannot become user"
 finish
