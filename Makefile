@@ -196,7 +196,7 @@ fuzz: deps fuzz-build
 # Debian packages the build, make run and make check need.
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
 	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
-	  procps iproute2 util-linux psmisc swaks systemd
+	  procps iproute2 util-linux psmisc swaks systemd strace
 
 deps:
 	@missing=; for p in $(DEPS); do \

@@ -8,7 +8,10 @@
 # (which loads it, starts nothing) and its systemd-analyze security
 # exposure is printed and held to the figure and the list of open items
 # contrib/README explains.  The sysusers.d and tmpfiles.d files create
-# the user and its state directory in the installed root.
+# the user and its state directory in the installed root.  Every system
+# call dracd makes (strace) from start to stop, dropping to a user, adding
+# over UDP and TCP, expiring, reloading, is one the unit's SystemCallFilter
+# lets through.
 . "$(dirname "$0")/lib.sh"
 
 D=$T/root
@@ -108,6 +111,58 @@ awk '$1 == "✗" { print $2 }' "$T/sec" | sort >"$T/open"
 sort -o "$T/expected" "$T/expected"
 t "open items: only those contrib/README explains" sh -c \
     "diff '$T/expected' '$T/open' >&2"
+
+# expand NAME...: the system calls of each name (a call, or a @group,
+# recursively), one a line.
+expand() {
+	for _n; do
+		case $_n in
+		@*) systemd-analyze syscall-filter "$_n" 2>/dev/null |
+		    awk 'NR > 1 && $1 !~ /^#/ && NF { print $1 }' |
+		    while read -r _m; do expand "$_m"; done ;;
+		*) echo "$_n" ;;
+		esac
+	done
+}
+# The unit's allow list: its first SystemCallFilter= line, less the "~"
+# lines, plus the later ones, in order.
+: >"$T/allowed"
+sed -n 's/^SystemCallFilter=//p' "$UNIT" >"$T/filters"
+while read -r f; do
+	case $f in
+	"~"*)	expand ${f#"~"} | sort -u >"$T/deny"
+		grep -vxFf "$T/deny" "$T/allowed" >"$T/a2"
+		mv "$T/a2" "$T/allowed" ;;
+	*)	expand $f >>"$T/allowed" ;;
+	esac
+done <"$T/filters"
+sort -u -o "$T/allowed" "$T/allowed"
+t "SystemCallFilter: an allow list" test -s "$T/allowed"
+U=drac-test
+id "$U" >/dev/null 2>&1 ||
+    useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$U" >/dev/null 2>&1 ||
+    U=nobody
+mkdir "$T/sc"
+DRACD_WRAP="strace -f -qq -o $T/trace"
+if dracd_start -u "$U" -e 1s -a "$T/allow" "$T/sc/map.db"; then
+	# Signals go to dracd, strace's child.
+	pid=$(pgrep -P "$DRACD_PID")
+	"$DRACCTL" -p udp add 192.0.2.1 >/dev/null
+	"$DRACCTL" -p tcp add 192.0.2.2 >/dev/null
+	sleep 2.5
+	kill -HUP "$pid"
+	waitfor 5 sh -c "[ \$(grep -c entries '$T/dracd.log') -ge 2 ]"
+	kill -TERM "$pid"
+	t "traced dracd: clean exit" wait "$DRACD_PID"
+	DRACD_PID=
+else
+	nok "dracd starts under strace"
+fi
+DRACD_WRAP=
+sed -n 's/^[0-9]* *\([a-z_0-9]*\)(.*/\1/p' "$T/trace" | sort -u >"$T/used"
+t "traced dracd: system calls seen" test "$(wc -l <"$T/used")" -gt 20
+t "every system call dracd made is in the unit's SystemCallFilter" sh -c \
+    "comm -23 '$T/used' '$T/allowed' | tee /dev/stderr | { ! grep -q .; }"
 
 mkdir -p "$D/etc"
 t "sysusers.d: creates drac" sh -c "systemd-sysusers --root='$D' >/dev/null 2>&1 &&
