@@ -45,6 +45,7 @@ notify_address(struct sockaddr_un *sun, const char *name)
 	return offsetof(struct sockaddr_un, sun_path) + len;
 }
 
+/* Send READY=1 to $NOTIFY_SOCKET if it is set; a failure is only logged. */
 void
 notify_ready(void)
 {
