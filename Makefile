@@ -9,7 +9,9 @@
 #   make soak       crash soak: SOAK_KILLS (200) SIGKILLs of a loaded dracd
 #   make fuzz       the libFuzzer harnesses, FUZZTIME seconds each (60)
 #   make contrib    the PAM module and the Dovecot plugin (contrib/)
-#   make install    DESTDIR, PREFIX honoured (PAMDIR, DOVECOT_MODDIR)
+#   make install    DESTDIR, PREFIX, LIBDIR... honoured (PAMDIR, DOVECOT_MODDIR)
+#   make deb        Debian packages under build/deb (dpkg-buildpackage),
+#                   checked with lintian
 #
 # Objects, programs and libraries go to $(B); SAN=1 adds the address and
 # undefined-behaviour sanitizers (make check builds that in build/san).
@@ -26,6 +28,12 @@ MULTIARCH != $(CC) -print-multiarch 2>/dev/null || echo .
 PAMDIR	?= /usr/lib/$(MULTIARCH)/security
 DOVECOT_INC ?= /usr/include/dovecot
 DOVECOT_MODDIR ?= /usr/lib/dovecot/modules
+PCDIR	?= $(LIBDIR)/pkgconfig
+UNITDIR	?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR ?= $(PREFIX)/lib/tmpfiles.d
+# The one version: dracd's.
+VERSION	!= sed -n 's/^\#define DRACD_VERSION[^"]*"\(.*\)"/\1/p' dracd.c
 
 B	?= build
 CC	?= cc
@@ -53,6 +61,7 @@ LIBSO	= libdrac.so.$(SOVER)
 GEN	= drac.h drac_xdr.c
 DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
 	     change.o lock.o allow.o expire.o addr.o key.o log.o clock.o num.o \
+	     notify.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
@@ -74,6 +83,7 @@ TESTPROGS += $(B)/tests/logtest
 TESTPROGS += $(B)/tests/journaltest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
+TESTPROGS += $(B)/tests/notifylisten
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 CONTRIB	= $(B)/contrib/pam_drac.so $(B)/contrib/lib20_drac_plugin.so
 
@@ -240,7 +250,8 @@ fuzz: deps fuzz-build
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
 	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
 	  procps iproute2 util-linux psmisc swaks netbase \
-	  libio-socket-inet6-perl libpam0g-dev pamtester dovecot-dev
+	  libio-socket-inet6-perl libpam0g-dev pamtester dovecot-dev systemd \
+	  strace
 
 deps:
 	@missing=; for p in $(DEPS); do \
@@ -293,14 +304,26 @@ install: all contrib
 	    $(DESTDIR)$(DOVECOT_MODDIR)/lib20_drac_plugin.so
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \
 	    $(DESTDIR)$(INCDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man3 \
-	    $(DESTDIR)$(MANDIR)/man5
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(PCDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(B)/dracd $(DESTDIR)$(SBINDIR)/dracd
+	ln -sf dracd $(DESTDIR)$(SBINDIR)/rpc.dracd
 	install -m 755 $(B)/dracctl $(DESTDIR)$(BINDIR)/dracctl
 	install -m 644 $(B)/libdrac.a $(DESTDIR)$(LIBDIR)/libdrac.a
 	install -m 755 $(B)/$(LIBSO) $(DESTDIR)$(LIBDIR)/$(LIBSO)
 	ln -sf $(LIBSO) $(DESTDIR)$(LIBDIR)/libdrac.so
 	install -m 644 $(B)/pub/drac.h $(DESTDIR)$(INCDIR)/drac.h
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	    -e 's|@INCDIR@|$(INCDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+	    drac.pc.in >$(DESTDIR)$(PCDIR)/drac.pc
+	sed 's|/usr/sbin/dracd|$(SBINDIR)/dracd|' contrib/systemd/dracd.service \
+	    >$(DESTDIR)$(UNITDIR)/dracd.service
+	install -m 644 contrib/systemd/drac.sysusers \
+	    $(DESTDIR)$(SYSUSERSDIR)/drac.conf
+	install -m 644 contrib/systemd/drac.tmpfiles \
+	    $(DESTDIR)$(TMPFILESDIR)/drac.conf
 	install -m 644 dracd.8 dracctl.8 $(DESTDIR)$(MANDIR)/man8/
+	ln -sf dracd.8 $(DESTDIR)$(MANDIR)/man8/rpc.dracd.8
 	install -m 644 dracauth.3 $(DESTDIR)$(MANDIR)/man3/
 	install -m 644 dracd.allow.5 $(DESTDIR)$(MANDIR)/man5/
 	for f in dracconn dracsend dracdisc dracauth6 dracconn6 dracsend6 \
@@ -310,7 +333,24 @@ install: all contrib
 	    drac_async_wait drac_async_count drac_async_server \
 	    drac_async_free; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
+# What make deb needs beyond DEPS.
+DEBDEPS	= debhelper dpkg-dev fakeroot lintian
+
+# Debian packages from debian/, built in a copy of the tree under
+# build/deb (dpkg-buildpackage writes its results beside the tree), then
+# lintian: no error, no warning (overrides give their reasons).
+deb: deps
+	@$(MAKE) -s DEPS='$(DEBDEPS)' deps
+	@v=$$(dpkg-parsechangelog -S Version); [ "$${v%%-*}" = "$(VERSION)" ] || \
+	    { echo "debian/changelog: $$v, dracd.c: $(VERSION)"; exit 1; }
+	rm -rf build/deb
+	mkdir -p build/deb/drac-$(VERSION)
+	tar -cf - --exclude=./build --exclude=./var --exclude=./.git . | \
+	    tar -xf - -C build/deb/drac-$(VERSION)
+	cd build/deb/drac-$(VERSION) && dpkg-buildpackage -b -us -uc
+	lintian -I --fail-on error,warning build/deb/*.changes
+
 clean:
 	rm -rf build $(GEN)
 
-.PHONY: all contrib deps run check check-fresh bench bench-quick soak install clean fuzzers fuzz-build fuzz
+.PHONY: all contrib deps run check check-fresh bench bench-quick soak install deb clean fuzzers fuzz-build fuzz

@@ -47,6 +47,7 @@
 #include "handler.h"
 #include "listen.h"
 #include "log.h"
+#include "notify.h"
 #include "num.h"
 #include "store.h"
 
@@ -59,6 +60,7 @@
 #define MAXLISTEN	16	/* -l addresses */
 
 static char			*allowpath;
+static size_t		 nallow;	/* entries in the allow file */
 static struct store		*store;
 static volatile sig_atomic_t	 gotterm, gothup;
 
@@ -150,6 +152,7 @@ load_allow(int starting)
 		    "addresses", allowpath);
 	else
 		log_info("%s: %zu entries", allowpath, allow_count(na));
+	nallow = allow_is_default(na) ? 0 : allow_count(na);
 }
 
 /* Refuse to start beside a dracd that already answers on this host. */
@@ -408,6 +411,32 @@ check_config(const struct options *o)
 	return n == 0 ? 0 : 1;
 }
 
+/* The start line: version, map, expiry, allow file, transports. */
+static void
+started(const struct options *o, const struct listener *ls, int nls)
+{
+	struct map_format	f;
+	char			tr[64] = "";
+	size_t			n = 0;
+	int			i, j;
+
+	for (i = 0; i < nls; i++) {
+		for (j = 0; j < i && strcmp(ls[j].netid, ls[i].netid) != 0; j++)
+			;
+		if (j == i && n < sizeof(tr))
+			n += snprintf(tr + n, sizeof(tr) - n, "%s%s",
+			    n ? " " : "", ls[i].netid);
+	}
+	store_format(store, &f);
+	log_info("drac %s started: map %s (%zu entries), %s, keys %s NUL, "
+	    "%s CIDR suffix, expire %llds, sync window %d ms, allow file %s "
+	    "with %zu entries, transports %s%s", DRACD_VERSION, o->conf.path,
+	    store_count(store), map_type_name(f.type),
+	    f.nul ? "with" : "without", f.cidr ? "with" : "without",
+	    (long long)o->conf.expire, o->conf.window, allowpath, nallow, tr,
+	    o->tcponly ? " (adds over TCP only)" : "");
+}
+
 /* Detach from the terminal unless fg; from now on log to syslog. */
 static void
 detach(int fg)
@@ -480,9 +509,10 @@ main(int argc, char *argv[])
 	listen_register(ls, nls);
 	/* 8. Detach last, so that every start-up error reaches the shell. */
 	detach(o.fg);
-	log_info("drac %s started: map %s (%zu entries), expire %llds, "
-	    "sync window %d ms", DRACD_VERSION, o.conf.path,
-	    store_count(store), (long long)o.conf.expire, o.conf.window);
+	/* 9. Ready: registered, and in the process that will serve (systemd
+	 * takes the PID of the sender as the service's). */
+	notify_ready();
+	started(&o, ls, nls);
 	loop(ls, nls, o.maxconn, &waitmask);
 
 	/* Unregister first: clients stop being sent to a dracd that stops. */

@@ -278,6 +278,13 @@ store_run(struct store *s)
 		expire_batch(s, now);
 }
 
+/* The format the map is written in (map.h). */
+void
+store_format(const struct store *s, struct map_format *f)
+{
+	map_get_format(s->map, f);
+}
+
 /* How many addresses are authorized. */
 size_t
 store_count(const struct store *s)

@@ -27,6 +27,7 @@ int		 store_add(struct store *, const struct addr *);
 int		 store_timeout(struct store *);
 void		 store_run(struct store *);
 size_t		 store_count(const struct store *);
+void		 store_format(const struct store *, struct map_format *);
 int		 store_chown(struct store *, uid_t, gid_t);
 int		 store_close(struct store *);
 

@@ -39,8 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 if [ "$(id -u)" -ne 0 ] || ! ip netns add "$NB" 2>/dev/null; then
-	echo "skip - $TNAME: network namespaces (not root)"
-	ok "skipped"
+	skip "spoofed sources" "network namespaces need root"
 	exit 0
 fi
 ip link add dv0 type veth peer name dv1 &&
