@@ -5,7 +5,11 @@
 # is cloned.  There, as root:
 #   1. make check (which installs what it needs: make deps);
 #   2. make run in a private network and PID namespace, dracctl add
-#      192.0.2.7, and db_dump of the map.
+#      192.0.2.7, and db_dump of the map;
+#   3. make deb, then the built packages installed on that root and
+#      checked there (tests/deb-install-check.sh: the installed dracd -n,
+#      dracd run as its unit runs it, dracctl, a POP server built with
+#      pkg-config against libdrac-dev).
 # The root is built once and cached as a tarball in FRESH_CACHE (default
 # /var/tmp/drac-fresh; FRESH_MAXAGE days, default 7); every run unpacks
 # it anew, so nothing of an earlier run is left.  Needs root and the
@@ -108,7 +112,18 @@ rp=$(grep -c '^ok - ' "$W/run.out")
 rf=$(grep -c '^FAIL - ' "$W/run.out")
 [ "$rp" -eq 3 ] || [ "$rf" -gt 0 ] || { echo "FAIL - make run: incomplete"; rf=1; }
 
-echo "$sum" | awk -v p="$rp" -v f="$rf" \
+# The packages, built and installed on the same root.
+echo "# make deb, the packages installed and checked in the fresh root" >&2
+inroot 'cd /src/drac && make deb >/tmp/deb.log 2>&1 || { tail -n 20 /tmp/deb.log; echo "FAIL - make deb"; exit 1; }
+	echo "ok - make deb: built, lintian clean"
+	tests/deb-install-check.sh build/deb' >"$W/deb.out" 2>&1
+grep -E '^(ok|FAIL|skip) - ' "$W/deb.out"
+dp=$(grep -c '^ok - ' "$W/deb.out")
+df=$(grep -c '^FAIL - ' "$W/deb.out")
+[ "$dp" -gt 1 ] || [ "$df" -gt 0 ] ||
+    { echo "FAIL - packages: no result"; tail -n 20 "$W/deb.out"; df=1; }
+
+echo "$sum" | awk -v p="$((rp + dp))" -v f="$((rf + df))" \
     '{ print $1 + p, "passed,", $3 + f, "failed,", $5, "skipped" }' |
     tee "$W/sum"
 [ "$(cut -d' ' -f3 "$W/sum")" = 0 ]

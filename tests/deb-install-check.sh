@@ -8,7 +8,8 @@
 # dependencies from the archive) and create the user drac and
 # /var/lib/drac; rpc.dracd and its manual page are aliases; the installed
 # dracd, run as the installed unit runs it (its ExecStart, under its
-# capability bounding set, no new privileges), starts under rpcbind on the
+# capability bounding set, no new privileges), checks its configuration
+# (dracd -n) before and after its first start, starts under rpcbind on the
 # default map, /etc/mail/dracd.db; dracctl add works; pkg-config --cflags
 # --libs drac builds a small POP server against libdrac-dev, and its
 # dracauth() call lands in the map; SIGHUP (the unit's ExecReload) reloads
@@ -64,6 +65,8 @@ run_checks() {
 		caps="$caps,+$c"
 	done
 	t "unit runs /usr/sbin/dracd -f -u drac" test "$cmd" = "$DRACD -f -u drac"
+	t "installed dracd -n, before the first start: configuration OK" \
+	    sh -c "$DRACD -n -u drac | grep -qx 'dracd: configuration OK'"
 	DRACD_WRAP="setpriv --bounding-set=$caps --inh-caps=-all --no-new-privs"
 	if ! dracd_start -u drac; then
 		nok "installed dracd starts as the unit runs it" \
@@ -105,6 +108,8 @@ EOS
 	t "SIGHUP (ExecReload) reloads the allow file" \
 	    waitfor 5 grep -q '3 entries' "$T/dracd.log"
 	t "SIGTERM: clean exit" dracd_stop
+	t "installed dracd -n on the map it wrote: configuration OK" \
+	    sh -c "$DRACD -n -u drac >'$T/n.out' && grep -q 'dracd.db: hash map' '$T/n.out'"
 	t "map owned by drac" test "$(stat -c %U $MAP)" = drac
 	rm -f /etc/mail/dracd.allow
 	t "apt-get purge dracd" apt-get purge -y -q dracd
