@@ -190,10 +190,11 @@ contrib: $(CONTRIB)
 
 # pam_drac.so: libdrac linked in and hidden; only pam_sm_* exported.
 $(B)/contrib/pam_drac.so: contrib/pam/pam_drac.c contrib/pam/pam_drac.ver \
-    drac.h num.h $(B)/num.o $(B)/libdrac.a
+    drac.h num.h addr.h $(B)/num.o $(B)/addr.o $(B)/libdrac.a
 	@mkdir -p $(B)/contrib
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -shared -o $@ \
-	    contrib/pam/pam_drac.c $(B)/num.o $(B)/libdrac.a $(TIRPC_LIBS) \
+	    contrib/pam/pam_drac.c $(B)/num.o $(B)/addr.o $(B)/libdrac.a \
+	    $(TIRPC_LIBS) \
 	    -lpam -Wl,--exclude-libs,ALL \
 	    -Wl,--version-script=contrib/pam/pam_drac.ver
 

@@ -78,24 +78,7 @@ run_checks() {
 	t "registered with rpcbind" waitfor 5 registered
 	t "dracctl add" "$DRACCTL" add 192.0.2.7
 	t "dracctl add: in $MAP" waitfor 2 sh -c "db_dump -p $MAP | grep -qx ' 192.0.2.7'"
-	cat >"$T/pop.c" <<'EOS'
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <drac.h>
-
-/* A POP server's call after a login from the client argv[1]. */
-int
-main(int argc, char *argv[])
-{
-	char	*err = NULL;
-
-	if (argc != 2 || dracauth("localhost", inet_addr(argv[1]), &err) != 0) {
-		fprintf(stderr, "dracauth: %s\n", err ? err : "usage");
-		return 1;
-	}
-	return 0;
-}
-EOS
+	cp "$TOP/tests/pop.c" "$T/pop.c"
 	t "pkg-config --cflags --libs drac" pkg-config --cflags --libs drac
 	t "POP server builds with pkg-config" sh -c \
 	    "cc -o '$T/pop' '$T/pop.c' \$(pkg-config --cflags --libs drac)"

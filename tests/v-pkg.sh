@@ -42,23 +42,7 @@ t "PREFIX=/opt/drac: unit's ExecStart" grep -q '^ExecStart=/opt/drac/sbin/dracd 
     "$O/opt/drac/lib/systemd/system/dracd.service"
 
 # A POP server's call, built with pkg-config against the installed tree.
-cat >"$T/pop.c" <<'EOS'
-#include <arpa/inet.h>
-#include <stdio.h>
-#include <drac.h>
-
-int
-main(int argc, char *argv[])
-{
-	char	*err = NULL;
-
-	if (argc != 2 || dracauth("localhost", inet_addr(argv[1]), &err) != 0) {
-		fprintf(stderr, "dracauth: %s\n", err ? err : "usage");
-		return 1;
-	}
-	return 0;
-}
-EOS
+cp "$TOP/tests/pop.c" "$T/pop.c"
 # pkg-config's sysroot applies to libtirpc's flags too: its headers,
 # not installed by us, are the system's.
 ln -s /usr/include/tirpc "$D/usr/include/tirpc"

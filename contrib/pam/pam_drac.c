@@ -18,7 +18,6 @@
 #include <sys/socket.h>
 
 #include <netinet/in.h>
-#include <arpa/inet.h>
 
 #include <string.h>
 #include <syslog.h>
@@ -27,6 +26,7 @@
 #include <security/pam_ext.h>
 #include <security/pam_modules.h>
 
+#include "addr.h"
 #include "drac.h"
 #include "num.h"
 
@@ -66,25 +66,6 @@ opts_parse(pam_handle_t *pamh, int argc, const char **argv, struct opts *o)
 	}
 }
 
-/* The numeric address s into *ss; 0, or -1 when s is not one. */
-static int
-rhost_addr(const char *s, struct sockaddr_storage *ss)
-{
-	struct sockaddr_in	*sin = (struct sockaddr_in *)ss;
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		return 0;
-	}
-	return -1;
-}
-
 /* Logs the outcome at each server that did not accept the add. */
 static void
 log_failures(pam_handle_t *pamh, struct drac_async *a, const char *rhost)
@@ -104,7 +85,8 @@ PAM_EXTERN int
 pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
     const char **argv)
 {
-	struct sockaddr_storage	 ss;
+	struct sockaddr_in6	 sin6;
+	struct addr		 ad;
 	struct drac_async	*a;
 	const void		*item;
 	const char		*rhost;
@@ -119,12 +101,13 @@ pam_sm_open_session(pam_handle_t *pamh, int flags, int argc,
 		    "authorize");
 		return PAM_SUCCESS;
 	}
-	if (rhost_addr(rhost, &ss) == -1) {
+	if (addr_from_text(&ad, rhost) == -1) {
 		pam_syslog(pamh, LOG_NOTICE, "PAM_RHOST %s is not a numeric "
 		    "address: skipped", rhost);
 		return PAM_SUCCESS;
 	}
-	if ((a = drac_async_add(o.server, (struct sockaddr *)&ss, o.timeout,
+	addr_to_sockaddr(&ad, &sin6);
+	if ((a = drac_async_add(o.server, (struct sockaddr *)&sin6, o.timeout,
 	    &err)) == NULL) {
 		pam_syslog(pamh, LOG_WARNING, "cannot authorize %s at %s: %s",
 		    rhost, o.server, err);
