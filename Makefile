@@ -251,7 +251,7 @@ fuzz: deps fuzz-build
 DEPS	= gcc make pkgconf rpcsvc-proto rpcbind libtirpc-dev libdb5.3-dev \
 	  db5.3-util db-util mandoc valgrind clang libclang-rt-14-dev \
 	  procps iproute2 util-linux psmisc swaks netbase \
-	  libio-socket-inet6-perl libpam0g-dev pamtester dovecot-dev systemd \
+	  libio-socket-inet6-perl libpam0g-dev pamtester dovecot-dev systemd man-db \
 	  strace
 
 deps:
@@ -300,7 +300,11 @@ soak: deps all
 install: all contrib
 	install -d $(DESTDIR)$(PAMDIR)
 	install -m 644 $(B)/contrib/pam_drac.so $(DESTDIR)$(PAMDIR)/pam_drac.so
-	install -d $(DESTDIR)$(DOVECOT_MODDIR)
+	install -d $(DESTDIR)$(DOVECOT_MODDIR) $(DESTDIR)$(LIBEXECDIR)
+	sed 's|^DRACCTL=[^	]*|DRACCTL=$(BINDIR)/dracctl|' \
+	    contrib/dovecot-postlogin/drac-postlogin.sh \
+	    >$(DESTDIR)$(LIBEXECDIR)/drac-postlogin.sh
+	chmod 755 $(DESTDIR)$(LIBEXECDIR)/drac-postlogin.sh
 	install -m 644 $(B)/contrib/lib20_drac_plugin.so \
 	    $(DESTDIR)$(DOVECOT_MODDIR)/lib20_drac_plugin.so
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR) \

@@ -40,7 +40,10 @@ install_checks() {
 	export DEBIAN_FRONTEND=noninteractive
 	t "apt-get update" apt-get update -q
 	t "apt-get install the packages" apt-get install -y -q \
-	    "$DEBS"/dracd_*.deb "$DEBS"/libdrac1_*.deb "$DEBS"/libdrac-dev_*.deb
+	    "$DEBS"/dracd_*.deb "$DEBS"/libdrac1_*.deb "$DEBS"/libdrac-dev_*.deb \
+	    "$DEBS"/libpam-drac_*.deb
+	t "pam_drac.so where PAM looks" sh -c \
+	    "ls /usr/lib/*/security/pam_drac.so"
 	t "apt-get install the checks' tools" \
 	    apt-get install -y -q --no-install-recommends gcc libc6-dev \
 	    pkgconf db-util iproute2

@@ -18,6 +18,9 @@ t "installed: pam_drac.so in /usr/lib/$MA/security" \
     test -f "$D/usr/lib/$MA/security/pam_drac.so"
 t "installed: lib20_drac_plugin.so in /usr/lib/dovecot/modules" \
     test -f "$D/usr/lib/dovecot/modules/lib20_drac_plugin.so"
+t "installed: drac-postlogin.sh in libexec, executable, names the dracctl" \
+    sh -c "test -x '$D/usr/libexec/drac-postlogin.sh' &&
+    grep -q '^DRACCTL=/usr/bin/dracctl' '$D/usr/libexec/drac-postlogin.sh'"
 t "soname libdrac.so.1" sh -c \
     "objdump -p '$D/usr/lib/libdrac.so.1' | grep -q 'SONAME *libdrac.so.1'"
 t "library exports the DRAC API" sh -c "nm -D --defined-only \
