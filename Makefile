@@ -43,6 +43,7 @@ LIBSO	= libdrac.so.$(SOVER)
 
 GEN	= drac.h drac_xdr.c drac_clnt.c drac_svc.c
 DRACD_OBJS = dracd.o handler.o dgram.o conn.o store.o map.o journal.o allow.o expire.o addr.o log.o \
+	     socketmap.o \
 	     clock.o num.o \
 	     drac_svc.o drac_xdr.o
 LIB_OBJS   = dracauth.o drac_clnt.o drac_xdr.o
@@ -57,6 +58,7 @@ TESTPROGS += $(B)/tests/libtest $(B)/tests/libtest-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
+TESTPROGS += $(B)/tests/smclient
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 
 all: $(PROGS) $(TESTPROGS)
@@ -140,6 +142,12 @@ $(B)/tests/libfault: tests/libfault.c drac.h $(B)/libdrac.a
 	@mkdir -p $(B)/tests
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
 	    tests/libfault.c $(B)/libdrac.a $(TIRPC_LIBS)
+
+# smclient: the socketmap client of t-socketmap.sh and the bench.
+$(B)/tests/smclient: tests/smclient.c
+	@mkdir -p $(B)/tests
+	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ tests/smclient.c \
+	    -lpthread
 
 $(B)/tests/allowtest: tests/allowtest.c allow.h $(B)/allow.o $(B)/log.o
 	@mkdir -p $(B)/tests

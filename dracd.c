@@ -32,6 +32,7 @@
 #include "handler.h"
 #include "log.h"
 #include "num.h"
+#include "socketmap.h"
 #include "store.h"
 
 #define DRACD_VERSION	"2.0"
@@ -51,7 +52,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dracd [-dfiN] [-a allowfile] [-c maxconn] "
-	    "[-e expire] [-s msec] [-T idle]\n"
+	    "[-e expire] [-g group]\n"
+	    "             [-r readers] [-S unix:path | inet:host:port] "
+	    "[-s msec] [-T idle]\n"
 	    "             [-t hash|btree] [-u user] [dbfile]\n");
 	exit(2);
 }
@@ -251,23 +254,27 @@ loop(const sigset_t *waitmask)
 {
 	struct pollfd	*fds = NULL, *nf;
 	struct timespec	 ts, *tp;
-	int		 nfds = 0, ms, cms, r;
+	int		 cap = 0, nsvc, nsm, ms, cms, r;
 
 	while (!gotterm) {
 		if (gothup) {
 			gothup = 0;
 			load_allow(0);
+			socketmap_reload();
 		}
-		if (nfds != svc_max_pollfd) {
-			nf = reallocarray(fds, svc_max_pollfd, sizeof(*fds));
-			if (nf == NULL && svc_max_pollfd > 0)
+		nsvc = svc_max_pollfd;
+		if (cap < nsvc + socketmap_maxfds()) {
+			cap = nsvc + socketmap_maxfds();
+			if ((nf = reallocarray(fds, cap, sizeof(*fds))) == NULL)
 				fatal("poll array");
 			fds = nf;
-			nfds = svc_max_pollfd;
 		}
-		memcpy(fds, svc_pollfd, nfds * sizeof(*fds));
+		memcpy(fds, svc_pollfd, nsvc * sizeof(*fds));
+		nsm = socketmap_pollfds(fds + nsvc, cap - nsvc);
 		ms = store_timeout(store);
 		if ((cms = conn_timeout()) >= 0 && (ms < 0 || cms < ms))
+			ms = cms;
+		if ((cms = socketmap_timeout()) >= 0 && (ms < 0 || cms < ms))
 			ms = cms;
 		tp = NULL;
 		if (ms >= 0) {
@@ -275,11 +282,14 @@ loop(const sigset_t *waitmask)
 			ts.tv_nsec = (long)(ms % 1000) * 1000000;
 			tp = &ts;
 		}
-		r = ppoll(fds, nfds, tp, waitmask);
+		r = ppoll(fds, nsvc + nsm, tp, waitmask);
 		if (r == -1 && errno != EINTR)
 			fatal("poll");
+		/* svc_getreq_poll stops after r entries with events. */
+		if (r >= 0)
+			r -= socketmap_events(fds + nsvc, nsm);
 		if (r > 0) {
-			conn_seen(fds, nfds);
+			conn_seen(fds, nsvc);
 			svc_getreq_poll(fds, r);
 		}
 		conn_check();
@@ -297,16 +307,17 @@ main(int argc, char *argv[])
 		.expire = 30 * 60,
 		.window = DEFAULT_WINDOW,
 	};
+	struct socketmap_conf	 smconf = { .group = NULL };
 	sigset_t		 waitmask;
 	struct passwd		*pw = NULL;
 	const char		*allowarg = "/etc/mail/dracd.allow";
 	const char		*user = NULL;
-	char			*mappath;
+	char			*mappath, *readerspath = NULL, err[256];
 	int			 ch, fg = 0, debug = 0, ret;
 	int			 maxconn = DEFAULT_MAXCONN;
 	time_t			 idle = DEFAULT_IDLE;
 
-	while ((ch = getopt(argc, argv, "a:c:de:fiNs:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:c:de:fg:iNr:S:s:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			allowarg = optarg;
@@ -325,11 +336,23 @@ main(int argc, char *argv[])
 		case 'f':
 			fg = 1;
 			break;
+		case 'g':
+			smconf.group = optarg;
+			break;
 		case 'i':
 			conf.truncate = 1;
 			break;
 		case 'N':
 			conf.nul = 1;
+			break;
+		case 'r':
+			smconf.readers = optarg;
+			break;
+		case 'S':
+			if (socketmap_add(optarg, err, sizeof(err)) == -1) {
+				fprintf(stderr, "dracd: -S %s\n", err);
+				usage();
+			}
 			break;
 		case 's':
 			conf.window = option_value(ch, optarg, 0, 0, 1000,
@@ -379,6 +402,12 @@ main(int argc, char *argv[])
 		fatalx("%s: cannot give the map to user %s", conf.path, user);
 	handler_init(store, allowpath);
 	conn_init(maxconn, (int)idle);
+	if (smconf.readers != NULL)
+		smconf.readers = readerspath = absolute(smconf.readers);
+	smconf.store = store;
+	smconf.maxconn = maxconn;
+	smconf.idle = (int)idle;
+	socketmap_open(&smconf);
 	serve(pw);
 	if (!fg) {
 		if (daemon(0, 0) == -1)
@@ -391,12 +420,14 @@ main(int argc, char *argv[])
 	    (long long)conf.expire, conf.window);
 	loop(&waitmask);
 
+	socketmap_close();
 	ret = store_close(store);
 	svc_unreg(DRACPROG, DRACVERS);
 	svc_unreg(DRACPROG, DRACVERS6);
 	handler_allow(NULL);
 	free(allowpath);
 	free(mappath);
+	free(readerspath);
 	log_info("stopped");
 	return ret == 0 ? 0 : 1;
 }
