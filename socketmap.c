@@ -347,7 +347,7 @@ fd_limit(void)
 		    (unsigned long long)need);
 }
 
-/* Bind every -S address; fatal on any failure. */
+/* Bind every -S address (none: nothing to do); fatal on any failure. */
 void
 socketmap_open(const struct socketmap_conf *conf)
 {
@@ -358,6 +358,8 @@ socketmap_open(const struct socketmap_conf *conf)
 	store = conf->store;
 	maxconn = conf->maxconn;
 	idle_ms = (long long)conf->idle * 1000;
+	if (nspecs == 0)
+		return;
 	readerspath = conf->readers;
 	for (i = 0; i < nspecs; i++)
 		if (specs[i].tcp && readerspath == NULL)
