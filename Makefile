@@ -61,7 +61,7 @@ LIBSO	= libdrac.so.$(SOVER)
 GEN	= drac.h drac_xdr.c
 DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
 	     change.o lock.o allow.o expire.o addr.o key.o log.o clock.o num.o \
-	     notify.o \
+	     notify.o socketmap.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
@@ -84,6 +84,7 @@ TESTPROGS += $(B)/tests/journaltest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
 TESTPROGS += $(B)/tests/notifylisten
+TESTPROGS += $(B)/tests/smclient
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 CONTRIB	= $(B)/contrib/pam_drac.so $(B)/contrib/lib20_drac_plugin.so
 
@@ -185,6 +186,7 @@ TLIBS_bench	  = $(DBLIB) $(TIRPC_LIBS) -lpthread
 TLIBS_soakclient  = $(TIRPC_LIBS)
 TLIBS_libfault	  = $(TIRPC_LIBS)
 TLIBS_asynctest	  = $(TIRPC_LIBS)
+TLIBS_smclient	  = -lpthread
 
 contrib: $(CONTRIB)
 

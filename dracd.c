@@ -49,6 +49,7 @@
 #include "log.h"
 #include "notify.h"
 #include "num.h"
+#include "socketmap.h"
 #include "store.h"
 
 #define DRACD_VERSION	"2.0"
@@ -70,10 +71,11 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dracd [-CdfinN] [-a allowfile] [-c maxconn] "
-	    "[-e expire] [-j statedir]\n"
-	    "             [-l address] [-P tcp|any] [-s msec] [-T idle] "
-	    "[-t hash|btree]\n"
-	    "             [-u user] [dbfile]\n");
+	    "[-e expire] [-g group]\n"
+	    "             [-j statedir] [-l address] [-P tcp|any] "
+	    "[-r readers]\n"
+	    "             [-S unix:path | inet:host:port] [-s msec] [-T idle]\n"
+	    "             [-t hash|btree] [-u user] [dbfile]\n");
 	exit(2);
 }
 
@@ -232,7 +234,7 @@ signals(sigset_t *waitmask)
 	sigdelset(waitmask, SIGHUP);
 }
 
-/* The poll timeout: the store's timer or conn's, whichever comes first. */
+/* The poll timeout: the first of the store's, conn's and socketmap's. */
 static struct timespec *
 next_timeout(struct timespec *ts)
 {
@@ -240,6 +242,8 @@ next_timeout(struct timespec *ts)
 
 	ms = store_timeout(store);
 	if ((cms = conn_timeout()) >= 0 && (ms < 0 || cms < ms))
+		ms = cms;
+	if ((cms = socketmap_timeout()) >= 0 && (ms < 0 || cms < ms))
 		ms = cms;
 	if (ms < 0)
 		return NULL;
@@ -250,21 +254,24 @@ next_timeout(struct timespec *ts)
 
 /*
  * The event loop: the listening sockets first in the poll set, then one
- * entry per connection (at most maxconn), until SIGTERM or SIGINT.
+ * entry per connection (at most maxconn), then the socketmap's, until
+ * SIGTERM or SIGINT.
  */
 static void
 loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
 {
 	struct pollfd	*pfd;
 	struct timespec	 ts;
-	int		 i, n, r;
+	int		 i, n, nsm, r;
 
-	if ((pfd = calloc((size_t)nls + maxconn, sizeof(*pfd))) == NULL)
+	if ((pfd = calloc((size_t)nls + maxconn + socketmap_maxfds(),
+	    sizeof(*pfd))) == NULL)
 		fatal("poll array");
 	while (!gotterm) {
 		if (gothup) {
 			gothup = 0;
 			load_allow(0);
+			socketmap_reload();
 		}
 		for (i = 0; i < nls; i++) {
 			pfd[i].fd = ls[i].fd;
@@ -272,9 +279,13 @@ loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
 			pfd[i].revents = 0;
 		}
 		n = conn_pollfds(pfd + nls);
-		r = ppoll(pfd, nls + n, next_timeout(&ts), mask);
+		nsm = socketmap_pollfds(pfd + nls + n, socketmap_maxfds());
+		r = ppoll(pfd, nls + n + nsm, next_timeout(&ts), mask);
 		if (r == -1 && errno != EINTR)
 			fatal("poll");
+		/* Also on a timeout: it closes the idle readers. */
+		if (r >= 0)
+			socketmap_events(pfd + nls + n, nsm);
 		if (r > 0) {
 			conn_events(pfd + nls, n);
 			for (i = 0; i < nls; i++) {
@@ -294,6 +305,7 @@ loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
 
 struct options {
 	struct store_conf	 conf;
+	struct socketmap_conf	 sm;
 	const char		*allow;
 	const char		*user;
 	char			*listen[MAXLISTEN];
@@ -306,9 +318,11 @@ struct options {
 static void
 options(int argc, char *argv[], struct options *o)
 {
+	char	err[256];
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "a:Cc:de:fij:l:nNP:s:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:Cc:de:fg:ij:l:nNP:r:S:s:T:t:u:")) !=
+	    -1) {
 		switch (ch) {
 		case 'a':
 			o->allow = optarg;
@@ -329,6 +343,9 @@ options(int argc, char *argv[], struct options *o)
 			break;
 		case 'f':
 			o->fg = 1;
+			break;
+		case 'g':
+			o->sm.group = optarg;
 			break;
 		case 'i':
 			o->conf.truncate = 1;
@@ -352,6 +369,15 @@ options(int argc, char *argv[], struct options *o)
 			break;
 		case 'P':
 			o->tcponly = option_word(ch, optarg, "any", "tcp");
+			break;
+		case 'r':
+			o->sm.readers = optarg;
+			break;
+		case 'S':
+			if (socketmap_add(optarg, err, sizeof(err)) == -1) {
+				fprintf(stderr, "dracd: -S %s\n", err);
+				usage();
+			}
 			break;
 		case 's':
 			o->conf.window = option_value(ch, optarg, 0, 0, 1000,
@@ -470,7 +496,7 @@ main(int argc, char *argv[])
 	sigset_t		 waitmask;
 	struct passwd		*pw = NULL;
 	struct listener		*ls;
-	char			*mappath;
+	char			*mappath, *readerspath = NULL;
 	int			 nls, ret;
 
 	options(argc, argv, &o);
@@ -499,8 +525,15 @@ main(int argc, char *argv[])
 	store = open_map(&o.conf, pw);
 	handler_init(store, allowpath, o.tcponly);
 	conn_init(o.maxconn, (int)o.idle);
-	/* 5. Bind, still as root: any address and port can be had. */
+	/* 5. Bind, still as root: any address and port can be had, and
+	 * the socketmap's unix sockets made in a root-owned directory. */
 	nls = listen_open(o.listen, o.nlisten, &ls);
+	if (o.sm.readers != NULL)
+		o.sm.readers = readerspath = absolute(o.sm.readers);
+	o.sm.store = store;
+	o.sm.maxconn = o.maxconn;
+	o.sm.idle = (int)o.idle;
+	socketmap_open(&o.sm);
 	/* 6. Drop privileges: nothing after this needs root. */
 	if (pw != NULL)
 		drop_privileges(pw);
@@ -519,10 +552,12 @@ main(int argc, char *argv[])
 	listen_unregister();
 	conn_closeall();
 	listen_close(ls, nls);
+	socketmap_close();
 	ret = store_close(store);
 	handler_allow(NULL);
 	free(allowpath);
 	free(mappath);
+	free(readerspath);
 	log_info("stopped");
 	return ret == 0 ? 0 : 1;
 }

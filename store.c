@@ -211,6 +211,22 @@ store_add(struct store *s, const struct addr *ad)
 	return 0;
 }
 
+/*
+ * The expiry time of ad in *expiry: 0 while ad is authorized, -1 when it
+ * is not, including an entry past its expiry that the sweep has not
+ * removed yet.
+ */
+int
+store_lookup(const struct store *s, const struct addr *ad, time_t *expiry)
+{
+	time_t	when;
+
+	if (expire_get(s->idx, ad, &when) == -1 || time(NULL) >= when)
+		return -1;
+	*expiry = when;
+	return 0;
+}
+
 /* Delete one batch of due entries from the map and the index. */
 static void
 expire_batch(struct store *s, time_t now)

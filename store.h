@@ -24,6 +24,8 @@ struct store;
 
 struct store	*store_open(const struct store_conf *);
 int		 store_add(struct store *, const struct addr *);
+int		 store_lookup(const struct store *, const struct addr *,
+		    time_t *);
 int		 store_timeout(struct store *);
 void		 store_run(struct store *);
 size_t		 store_count(const struct store *);

@@ -131,10 +131,10 @@ sm_map() {
 	    grep 'map_lookup\|drac'
 }
 
-# pf_conf NAME PORT MAP: a postfix configuration directory $T/NAME/conf
-# whose main.cf is the test's settings plus contrib/postfix-main.cf.  Its
-# master.cf has only what smtpd needs up to RCPT: no queue manager, no
-# delivery agent.  Runs as daemon:mail, which every Debian system has.
+# pf_conf NAME PORT MAP [FRAGMENT]: a postfix configuration directory
+# $T/NAME/conf whose main.cf is the test's settings plus contrib/FRAGMENT
+# (default postfix-main.cf).  Its master.cf has only what smtpd needs up to
+# RCPT: no queue manager, no delivery agent.  Runs as daemon:mail, which every Debian system has.
 pf_conf() {
 	_d=$T/$1
 	mkdir -p "$_d/conf" "$_d/data" "$_d/queue/pid" || return 1
@@ -170,7 +170,7 @@ pf_conf() {
 		smtp_dns_support_level = disabled
 		inet_protocols = ipv4, ipv6
 	EOF
-	frag postfix-main.cf "$3" >>"$_d/conf/main.cf"
+	frag "${4:-postfix-main.cf}" "$3" >>"$_d/conf/main.cf"
 	cat >"$_d/conf/master.cf" <<-EOF
 		127.0.0.1:$2	inet	n	-	n	-	-	smtpd
 		[::1]:$2	inet	n	-	n	-	-	smtpd
