@@ -58,6 +58,8 @@
 #define DURATION	"minutes, or a number with s, m, h or d (at most a year)"
 #define DEFAULT_IDLE	600	/* seconds a TCP connection may idle */
 #define MAXLISTEN	16	/* -l addresses */
+#define DEFAULT_LOCAL	"/run/drac/dracd.sock"	/* -U */
+#define DEFAULT_MAXTTL	86400	/* -E, seconds */
 
 static char			*allowpath;
 static size_t		 nallow;	/* entries in the allow file */
@@ -70,10 +72,11 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dracd [-CdfinN] [-a allowfile] [-c maxconn] "
-	    "[-e expire] [-j statedir]\n"
-	    "             [-l address] [-P tcp|any] [-s msec] [-T idle] "
-	    "[-t hash|btree]\n"
-	    "             [-u user] [dbfile]\n");
+	    "[-E maxttl] [-e expire]\n"
+	    "             [-G group] [-j statedir] [-l address] [-P tcp|any] "
+	    "[-s msec]\n"
+	    "             [-T idle] [-t hash|btree] [-U socket] [-u user] "
+	    "[dbfile]\n");
 	exit(2);
 }
 
@@ -296,6 +299,10 @@ struct options {
 	struct store_conf	 conf;
 	const char		*allow;
 	const char		*user;
+	const char		*local;		/* -U */
+	int			 localset;
+	const char		*group;		/* -G */
+	time_t			 maxttl;	/* -E */
 	char			*listen[MAXLISTEN];
 	int			 nlisten;
 	int			 fg, debug, tcponly, maxconn, check;
@@ -308,7 +315,7 @@ options(int argc, char *argv[], struct options *o)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "a:Cc:de:fij:l:nNP:s:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:Cc:dE:e:fG:ij:l:nNP:s:T:t:U:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			o->allow = optarg;
@@ -322,6 +329,17 @@ options(int argc, char *argv[], struct options *o)
 			break;
 		case 'd':
 			o->debug = o->fg = 1;
+			break;
+		case 'E':
+			o->maxttl = option_value(ch, optarg, NUM_MIN,
+			    NUM_SEC, YEAR_MS, DURATION) / 1000;
+			break;
+		case 'G':
+			o->group = optarg;
+			break;
+		case 'U':
+			o->local = optarg;
+			o->localset = 1;
 			break;
 		case 'e':
 			o->conf.expire = option_value(ch, optarg, NUM_MIN,
@@ -437,6 +455,44 @@ started(const struct options *o, const struct listener *ls, int nls)
 	    o->tcponly ? " (adds over TCP only)" : "");
 }
 
+/*
+ * The local socket (-U), for DEL, LIST and STATS: "none" makes none; the
+ * default path's directory is made when missing, and a default that
+ * cannot be made is skipped with a warning.  Returns the listener count.
+ */
+static int
+open_local(const struct options *o, struct listener **ls, int nls)
+{
+	char	dir[PATH_MAX], *slash;
+
+	if (strcmp(o->local, "none") == 0)
+		return nls;
+	if (!o->localset) {
+		snprintf(dir, sizeof(dir), "%s", o->local);
+		if ((slash = strrchr(dir, '/')) != NULL)
+			*slash = '\0';
+		if ((mkdir(dir, 0755) == -1 && errno != EEXIST) ||
+		    access(dir, W_OK) == -1) {
+			log_warn("%s: no local socket %s", dir, o->local);
+			return nls;
+		}
+	}
+	return listen_local(o->local, ls, nls);
+}
+
+/* The gid of -G's group, or (gid_t)-1 without -G; fatal if unknown. */
+static gid_t
+admin_group(const char *name)
+{
+	struct group	*gr;
+
+	if (name == NULL)
+		return (gid_t)-1;
+	if ((gr = getgrnam(name)) == NULL)
+		fatalx("-G %s: no such group", name);
+	return gr->gr_gid;
+}
+
 /* Detach from the terminal unless fg; from now on log to syslog. */
 static void
 detach(int fg)
@@ -465,6 +521,8 @@ main(int argc, char *argv[])
 		},
 		.allow = "/etc/mail/dracd.allow",
 		.maxconn = DEFAULT_MAXCONN,
+		.local = DEFAULT_LOCAL,
+		.maxttl = DEFAULT_MAXTTL,
 		.idle = DEFAULT_IDLE,
 	};
 	sigset_t		 waitmask;
@@ -498,9 +556,11 @@ main(int argc, char *argv[])
 	 * the files to -u's user so that it can write and reopen them. */
 	store = open_map(&o.conf, pw);
 	handler_init(store, allowpath, o.tcponly);
+	handler_init3(o.maxttl, admin_group(o.group), DRACD_VERSION);
 	conn_init(o.maxconn, (int)o.idle);
 	/* 5. Bind, still as root: any address and port can be had. */
 	nls = listen_open(o.listen, o.nlisten, &ls);
+	nls = open_local(&o, &ls, nls);
 	/* 6. Drop privileges: nothing after this needs root. */
 	if (pw != NULL)
 		drop_privileges(pw);
