@@ -65,7 +65,7 @@ DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
-LIB_OBJS   = dracauth.o proc.o client.o call.o rpcb.o async.o clock.o num.o \
+LIB_OBJS   = dracauth.o proc.o proc3.o client.o call.o rpcb.o async.o clock.o num.o \
 	     pub/drac_clnt.o drac_xdr.o
 LIB_SYMS   = sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1/p' libdrac.ver
 CTL_OBJS   = dracctl.o addr.o num.o

@@ -348,7 +348,7 @@ store_del(struct store *s, const struct addr *ad)
 	if (commit_timed(s) == -1)
 		return -1;
 	expire_remove(s->idx, ad);
-	s->st.deleted++;
+	s->st.deleted += had;
 	return had;
 }
 

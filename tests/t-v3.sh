@@ -1,0 +1,105 @@
+#!/bin/sh
+# t-v3.sh: protocol version 3 through dracctl: ADD with a TTL (capped by
+# -E), ADDMANY (through the library's test client), DEL in every key
+# form, QUERY, LIST in pages, STATS (text, JSON, Prometheus).  Who may do
+# what: DEL, LIST and STATS refused to an allow-listed caller over UDP and
+# TCP and to an unprivileged local user (nobody) on the local socket,
+# allowed to root there.  dracctl's exit status: 0, 1, 2.
+. "$(dirname "$0")/lib.sh"
+
+MAP=$T/v3.db
+SOCK=$T/dracd.sock
+printf '127.0.0.1\n::1\n' >"$T/allow"
+stored() { dump "$MAP" | grep -q "^$1 "; }
+ctl() { "$DRACCTL" -s "unix:$SOCK" "$@"; }
+
+if ! dracd_start -a "$T/allow" -s 0 -E 2h -U "$SOCK" "$MAP"; then
+	nok "dracd starts"
+	exit 1
+fi
+ok "dracd starts with -U and -E"
+t "version 3 registered" rpcinfo -T udp 127.0.0.1 900101 3
+
+now=$(date +%s)
+out=$("$DRACCTL" -j add -T 1h 192.0.2.1)
+exp=$(printf '%s' "$out" | sed -n 's/.*"expires":\([0-9]*\).*/\1/p')
+t "add -T 1h: ok, expiry about now + 3600 ($out)" \
+    test "${exp:-0}" -ge $((now + 3590)) -a "${exp:-0}" -le $((now + 3610))
+t "the add is in the map" stored 192.0.2.1
+out=$("$DRACCTL" -j add -T 10d 192.0.2.2)
+exp=$(printf '%s' "$out" | sed -n 's/.*"expires":\([0-9]*\).*/\1/p')
+t "add -T 10d is capped at -E 2h ($out)" \
+    test "${exp:-0}" -le $((now + 7210)) -a "${exp:-0}" -ge $((now + 7190))
+t "add 2001:db8::5 over TCP" "$DRACCTL" -p tcp add -T 60 2001:db8::5
+t "query an added address: exit 0" "$DRACCTL" query 192.0.2.1
+out=$("$DRACCTL" query 192.0.2.99)
+t "query an unknown address: exit 1, not authorized" \
+    sh -c "! '$DRACCTL' query 192.0.2.99 && test '$out' = '192.0.2.99: not authorized'"
+t "query -j prints one object per address" \
+    sh -c "test \$('$DRACCTL' -j query 192.0.2.1 192.0.2.2 | grep -c '\"ok\":true') -eq 2"
+
+# Who may do what.
+for p in udp tcp; do
+	tf "allow-listed $p caller: del refused" \
+	    "$DRACCTL" -s 127.0.0.1 -p $p del 192.0.2.1
+	tf "allow-listed $p caller: list refused" \
+	    "$DRACCTL" -s 127.0.0.1 -p $p list
+	tf "allow-listed $p caller: stats refused" \
+	    "$DRACCTL" -s 127.0.0.1 -p $p stats
+done
+t "the refused del left the entry" stored 192.0.2.1
+if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
+	nob="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	for c in "del 192.0.2.1" list stats; do
+		tf "local user nobody: $c refused" $nob "$DRACCTL" \
+		    -s "unix:$SOCK" $c
+	done
+	t "local user nobody: query allowed (this host is allowed)" \
+	    $nob "$DRACCTL" -s "unix:$SOCK" query 192.0.2.1
+else
+	skip "local user nobody" "needs root and setpriv"
+fi
+
+# Root on the local socket.
+t "root: list shows the three entries" \
+    sh -c "test \$('$DRACCTL' -s 'unix:$SOCK' list | wc -l) -eq 3"
+t "root: list -j" sh -c "'$DRACCTL' -s 'unix:$SOCK' -j list | grep -q '\"address\":\"2001:db8::5\"'"
+t "root: del 192.0.2.1" ctl del 192.0.2.1
+t "the delete took every key form out of the map" \
+    sh -c "! dump '$MAP' | grep -q '^192.0.2.1 '"
+t "query after del: not authorized" sh -c "! '$DRACCTL' query 192.0.2.1"
+tf "del of an address not there: exit 1" ctl del 192.0.2.1
+ctl stats >"$T/stats"
+t "stats: entries 2" grep -qx 'entries *2' "$T/stats"
+t "stats: refused_perm counted" sh -c "! grep -qx 'refused_perm *0' '$T/stats'"
+t "stats: deleted 1" grep -qx 'deleted *1' "$T/stats"
+t "stats: version and healthy" sh -c "grep -q '^version' '$T/stats' && grep -qx 'healthy *yes' '$T/stats'"
+ctl stats -o prometheus >"$T/prom"
+t "stats -o prometheus: TYPE and sample lines" \
+    sh -c "grep -q '^# TYPE dracd_entries gauge' '$T/prom' && grep -qx 'dracd_entries 2' '$T/prom' && grep -q '^dracd_adds [0-9]' '$T/prom'"
+t "stats -j: one JSON object" \
+    sh -c "ctl() { '$DRACCTL' -s 'unix:$SOCK' \"\$@\"; }; test \$(ctl -j stats | grep -c '^{\"version\".*\"entries\":2.*}$') -eq 1"
+
+# Paging: more entries than one page.
+i=0
+while [ $i -lt 150 ]; do
+	set -- "$@" 198.51.100.$((i % 250 + 1))
+	i=$((i + 1))
+done
+"$DRACCTL" add $(seq 1 150 | sed 's/^/10.9.0./;s/\.\([0-9]*\)$/.\1/' | awk -F. '{ printf "10.9.%d.%d\n", $4 / 250, $4 % 250 + 1 }') >/dev/null
+t "list pages through 152 entries" \
+    sh -c "test \$('$DRACCTL' -s 'unix:$SOCK' list | wc -l) -eq 152"
+
+# Exit statuses.
+"$DRACCTL" frob >/dev/null 2>&1
+t "unknown command: exit 2" test $? -eq 2
+"$DRACCTL" add >/dev/null 2>&1
+t "add without an address: exit 2" test $? -eq 2
+"$DRACCTL" add -T x 192.0.2.1 >/dev/null 2>&1
+t "add -T with a bad ttl: exit 2" test $? -eq 2
+"$DRACCTL" add 192.0.2.7 not-an-address >/dev/null 2>&1
+t "one bad address of two: exit 1" test $? -eq 1
+t "SIGTERM: exit 0" dracd_stop
+
+# An old dracd: version 3 refused by the server, the library says so.
+finish
