@@ -83,6 +83,7 @@ TESTPROGS += $(B)/tests/logtest
 TESTPROGS += $(B)/tests/journaltest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
+TESTPROGS += $(B)/tests/v3test $(B)/tests/olddracd
 TESTPROGS += $(B)/tests/notifylisten
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
 CONTRIB	= $(B)/contrib/pam_drac.so $(B)/contrib/lib20_drac_plugin.so
@@ -159,11 +160,13 @@ $(B)/tests/rawrpc $(B)/tests/hostile: tests/hex.c
 $(B)/tests/bench: tests/benchmap.c
 $(B)/tests/expiretest: expire.c
 $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
-    $(B)/tests/libfault $(B)/tests/asynctest: $(B)/libdrac.a
+    $(B)/tests/libfault $(B)/tests/asynctest $(B)/tests/v3test: \
+    $(B)/libdrac.a
 $(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
 $(B)/tests/allowtest: $(B)/allow.o
 $(B)/tests/logtest: $(B)/log.o $(B)/clock.o
 $(B)/tests/asynctest: $(B)/clock.o
+$(B)/tests/olddracd: $(B)/drac_xdr.o
 # journaltest includes change.c, for the journal's layout.
 $(B)/tests/journaltest: change.c $(addprefix $(B)/,lock.o log.o clock.o addr.o)
 
@@ -185,6 +188,8 @@ TLIBS_bench	  = $(DBLIB) $(TIRPC_LIBS) -lpthread
 TLIBS_soakclient  = $(TIRPC_LIBS)
 TLIBS_libfault	  = $(TIRPC_LIBS)
 TLIBS_asynctest	  = $(TIRPC_LIBS)
+TLIBS_v3test	  = $(TIRPC_LIBS)
+TLIBS_olddracd	  = $(TIRPC_LIBS)
 
 contrib: $(CONTRIB)
 

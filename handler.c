@@ -262,7 +262,10 @@ handler_add3(const drac_add3_parm *p, const struct caller *c,
 	r->expires = r->status == ADD_SUCCESS ? expiry(&ad) : 0;
 }
 
-/* Version 3 ADDMANY: each address as ADD, one status each. */
+/*
+ * Version 3 ADDMANY: each address as ADD, one status each, written to
+ * the map in one change.
+ */
 void
 handler_addmany(const drac_addmany_parm *p, const struct caller *c,
     drac_addmany_res *r)
@@ -270,15 +273,22 @@ handler_addmany(const drac_addmany_parm *p, const struct caller *c,
 	static addstat	st[DRAC_MANYMAX];
 	struct addr	ad;
 	time_t		when = ttl_until(p->ttl);
-	u_int		i;
+	u_int		i, k;
 
 	r->expires = 0;
+	store_hold(store);
 	for (i = 0; i < p->addrs.addrs_len && i < DRAC_MANYMAX; i++) {
 		addr_from3(&ad, &p->addrs.addrs_val[i]);
 		st[i] = add_until(c, &ad, when);
 		if (st[i] == ADD_SUCCESS && r->expires == 0)
 			r->expires = expiry(&ad);
 	}
+	/* One change for the whole call; failed, each add says so, as a
+	 * single add would. */
+	if (store_release(store) == -1)
+		for (k = 0; k < i; k++)
+			if (st[k] == ADD_SUCCESS)
+				st[k] = ADD_SYSERR;
 	r->status.status_len = i;
 	r->status.status_val = st;
 }

@@ -49,6 +49,7 @@ struct store {
 	int			 healthy;
 	int			 claimed;	/* owner PID written */
 	struct store_stats	 st;		/* counters, store_stats() */
+	int			 held;		/* store_hold(): no flush */
 };
 
 static int
@@ -226,7 +227,7 @@ store_add_until(struct store *s, const struct addr *ad, time_t when)
 	}
 	if (!s->healthy)
 		return -1;
-	if (s->conf.window == 0)
+	if (s->conf.window == 0 && !s->held)
 		return flush(s);
 	if (s->flush_at == 0)
 		s->flush_at = clock_ms() + s->conf.window;
@@ -350,6 +351,26 @@ store_del(struct store *s, const struct addr *ad)
 	expire_remove(s->idx, ad);
 	s->st.deleted += had;
 	return had;
+}
+
+/*
+ * Hold the adds that follow in the queue, with or without a window, until
+ * store_release(), which writes them in one change: ADDMANY's adds are one
+ * commit.  store_release() returns 0, or -1 when the change failed.
+ */
+void
+store_hold(struct store *s)
+{
+	s->held = 1;
+}
+
+int
+store_release(struct store *s)
+{
+	s->held = 0;
+	if (s->conf.window == 0 || s->nqueue >= FLUSH_BATCH)
+		return flush(s);
+	return 0;
 }
 
 /* When ad's authorization ends: 0 and *when, or -1 when it has none. */

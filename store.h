@@ -41,6 +41,8 @@ int		 store_query(const struct store *, const struct addr *,
 		    time_t *);
 size_t		 store_list(const struct store *, size_t, struct addr *,
 		    time_t *, size_t);
+void		 store_hold(struct store *);
+int		 store_release(struct store *);
 void		 store_stats(const struct store *, struct store_stats *);
 int		 store_timeout(struct store *);
 void		 store_run(struct store *);

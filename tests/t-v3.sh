@@ -90,6 +90,20 @@ done
 t "list pages through 152 entries" \
     sh -c "test \$('$DRACCTL' -s 'unix:$SOCK' list | wc -l) -eq 152"
 
+# ADDMANY and the library's version 3 calls.
+V3=$TOP/$B/tests/v3test
+t "ADDMANY: 250 addresses in 3 calls, each status 0" \
+    sh -c "test \"\$('$V3' many localhost 250)\" = 'ok 250 of 250'"
+t "ADDMANY: the first in the map" stored 10.2.0.1
+t "ADDMANY: the last in the map" stored 10.2.0.250
+t "drac_add3: rc 0 and an expiry" sh -c "'$V3' add3 localhost 192.0.2.30 | grep -q '^0 [1-9]'"
+t "drac_query: rc 0 and the same expiry" \
+    sh -c "test \"\$('$V3' query localhost 192.0.2.30)\" = \"\$('$V3' add3 localhost 192.0.2.30)\""
+t "drac_query of an address not there: ADD_UNKNOWN (3)" \
+    sh -c "'$V3' query localhost 192.0.2.31 | grep -q '^3 0'"
+"$DRACCTL" -s "unix:$SOCK" -j stats >"$T/stats.json"
+t "stats counts the ADDMANY adds" grep -Eq '"adds":4[0-9][0-9],' "$T/stats.json"
+
 # Exit statuses.
 "$DRACCTL" frob >/dev/null 2>&1
 t "unknown command: exit 2" test $? -eq 2
@@ -100,6 +114,24 @@ t "add -T with a bad ttl: exit 2" test $? -eq 2
 "$DRACCTL" add 192.0.2.7 not-an-address >/dev/null 2>&1
 t "one bad address of two: exit 1" test $? -eq 1
 t "SIGTERM: exit 0" dracd_stop
+
+# An old dracd (versions 1 and 2 only): adds fall back, the rest says
+# what it needs.
+"$TOP/$B/tests/olddracd" >"$T/old.out" 2>&1 &
+OLD=$!
+waitfor 10 grep -q ready "$T/old.out"
+t "old dracd: drac_add3 falls back (rc 0, no expiry)" \
+    sh -c "'$V3' add3 localhost 192.0.2.32 | grep -q '^0 0'"
+t "old dracd: the fallback add came as version 1" \
+    grep -q '^v1 192.0.2.32$' "$T/old.out"
+t "old dracd: drac_query says it needs version 3" \
+    sh -c "'$V3' query localhost 192.0.2.32 | grep -q 'needs a dracd with protocol version 3'"
+"$DRACCTL" query 192.0.2.32 >/dev/null 2>"$T/old.err"
+t "old dracd: dracctl query exits 1" test $? -eq 1
+t "old dracd: dracctl says why" grep -q 'protocol version 3' "$T/old.err"
+t "old dracd: dracctl add -T falls back" "$DRACCTL" add -T 60 192.0.2.33
+kill "$OLD"
+wait "$OLD" 2>/dev/null
 
 # An old dracd: version 3 refused by the server, the library says so.
 finish
