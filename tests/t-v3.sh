@@ -4,7 +4,9 @@
 # form, QUERY, LIST in pages, STATS (text, JSON, Prometheus).  Who may do
 # what: DEL, LIST and STATS refused to an allow-listed caller over UDP and
 # TCP and to an unprivileged local user (nobody) on the local socket,
-# allowed to root there.  dracctl's exit status: 0, 1, 2.
+# allowed to root there.  dracctl's exit status: 0, 1, 2.  Golden
+# bytes of version 3 calls and replies as drac.x encodes them.  Against
+# an old dracd (tests/olddracd), adds fall back and the rest says why.
 . "$(dirname "$0")/lib.sh"
 
 MAP=$T/v3.db
@@ -103,6 +105,38 @@ t "drac_query of an address not there: ADD_UNKNOWN (3)" \
     sh -c "'$V3' query localhost 192.0.2.31 | grep -q '^3 0'"
 "$DRACCTL" -s "unix:$SOCK" -j stats >"$T/stats.json"
 t "stats counts the ADDMANY adds" grep -Eq '"adds":4[0-9][0-9],' "$T/stats.json"
+
+# Wire: version 3 as drac.x encodes it (RFC 4506), golden bytes.
+RAW=$TOP/$B/tests/rawrpc
+U3=$(rpcinfo -p 127.0.0.1 | awk '$1 == 900101 && $2 == 3 && $3 == "udp" { print $4; exit }')
+call3() { echo "$1 00000000 00000002 000dbc05 00000003 $2 00000000 00000000 00000000 00000000"; }
+acc() { echo "${1}00000001000000000000000000000000$2"; }
+# ADD: drac_addr (af 6, 16 opaque bytes), ttl 60; reply addstat, hyper.
+now=$(date +%s)
+r=$("$RAW" $U3 "$(call3 00000050 00000001) 00000006 20010db8000000000000000000000042 0000003c")
+exp=$(printf '%d' "0x$(echo "$r" | cut -c57-72)")
+t "v3 ADD golden: SUCCESS, ADD_SUCCESS, hyper expiry ($r)" sh -c \
+    "[ '$(echo "$r" | cut -c1-56)' = '$(acc 00000050 00000000)00000000' ] && [ ${#r} -eq 72 ] &&
+    [ $exp -ge $((now + 59)) ] && [ $exp -le $((now + 62)) ]"
+# QUERY: drac_addr; reply addstat, hyper: the same expiry.
+t "v3 QUERY golden: ADD_SUCCESS and the ADD's expiry" sh -c \
+    "[ \"\$('$RAW' $U3 '$(call3 00000051 00000004) 00000006 20010db8000000000000000000000042')\" = \
+    '$(acc 00000051 00000000)00000000$(echo "$r" | cut -c57-72)' ]"
+# IPv4: af 4 and 4 opaque bytes, no padding.
+t "v3 QUERY golden, IPv4 not there: ADD_UNKOWN, 0" sh -c \
+    "[ \"\$('$RAW' $U3 '$(call3 00000052 00000004) 00000004 c0000263')\" = \
+    '$(acc 00000052 00000000)000000030000000000000000' ]"
+t "v3 DEL golden over UDP: ADD_PERM" sh -c \
+    "[ \"\$('$RAW' $U3 '$(call3 00000053 00000003) 00000006 20010db8000000000000000000000042')\" = \
+    '$(acc 00000053 00000000)00000001' ]"
+t "v3 LIST golden over UDP: ADD_PERM, no entries, cursor 0" sh -c \
+    "[ \"\$('$RAW' $U3 '$(call3 00000054 00000005) 0000000000000000')\" = \
+    '$(acc 00000054 00000000)00000001000000000000000000000000' ]"
+t "v3 ADDMANY golden: two addresses, two statuses" sh -c \
+    "'$RAW' $U3 '$(call3 00000055 00000002) 00000002 00000004 c0000264 00000004 c0000265 00000000' |
+    grep -q '^$(acc 00000055 00000000)000000020000000000000000'"
+t "v3 NULL: empty reply" sh -c \
+    "[ \"\$('$RAW' $U3 '$(call3 00000056 00000000)')\" = '$(acc 00000056 00000000)' ]"
 
 # Exit statuses.
 "$DRACCTL" frob >/dev/null 2>&1
