@@ -103,8 +103,9 @@ t "drac_query: rc 0 and the same expiry" \
     sh -c "test \"\$('$V3' query localhost 192.0.2.30)\" = \"\$('$V3' add3 localhost 192.0.2.30)\""
 t "drac_query of an address not there: ADD_UNKNOWN (3)" \
     sh -c "'$V3' query localhost 192.0.2.31 | grep -q '^3 0'"
+"$V3" bench localhost 1000 | sed 's/^/# figures (-s 0, TCP): /'
 "$DRACCTL" -s "unix:$SOCK" -j stats >"$T/stats.json"
-t "stats counts the ADDMANY adds" grep -Eq '"adds":4[0-9][0-9],' "$T/stats.json"
+t "stats counts the ADDMANY adds" grep -Eq '"adds":[0-9]{4},' "$T/stats.json"
 
 # Wire: version 3 as drac.x encodes it (RFC 4506), golden bytes.
 RAW=$TOP/$B/tests/rawrpc
