@@ -91,9 +91,10 @@ result(const char *op, const char *what, int rc, const char *msg,
 		    rc ? msg : "", rc ? "\"" : "");
 	else if (rc != 0)
 		fprintf(stderr, "dracctl: %s: %s\n", what, msg);
-	else if (verbose || expires > 0)
-		printf("%s: %s%s%lld\n", what, op, expires > 0 ?
-		    ", expires " : "", expires);
+	else if (expires > 0)
+		printf("%s: %s, expires %lld\n", what, op, expires);
+	else if (verbose)
+		printf("%s: %s\n", what, op);
 	return rc != 0;
 }
 
