@@ -529,6 +529,7 @@ main(int argc, char *argv[])
 	struct passwd		*pw = NULL;
 	struct listener		*ls;
 	char			*mappath;
+	gid_t			 admgid;
 	int			 nls, ret;
 
 	options(argc, argv, &o);
@@ -538,6 +539,7 @@ main(int argc, char *argv[])
 	allowpath = absolute(o.allow);
 	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
 		fatalx("-u %s: no such user", o.user);
+	admgid = admin_group(o.group);
 	if (o.check) {
 		ret = check_config(&o);
 		free(allowpath);
@@ -556,7 +558,7 @@ main(int argc, char *argv[])
 	 * the files to -u's user so that it can write and reopen them. */
 	store = open_map(&o.conf, pw);
 	handler_init(store, allowpath, o.tcponly);
-	handler_init3(o.maxttl, admin_group(o.group), DRACD_VERSION);
+	handler_init3(o.maxttl, admgid, DRACD_VERSION);
 	conn_init(o.maxconn, (int)o.idle);
 	/* 5. Bind, still as root: any address and port can be had. */
 	nls = listen_open(o.listen, o.nlisten, &ls);

@@ -15,11 +15,14 @@ printf '127.0.0.1\n::1\n' >"$T/allow"
 stored() { dump "$MAP" | grep -q "^$1 "; }
 ctl() { "$DRACCTL" -s "unix:$SOCK" "$@"; }
 
-if ! dracd_start -a "$T/allow" -s 0 -E 2h -U "$SOCK" "$MAP"; then
+t "-G with an unknown group: refused, says why" sh -c \
+    "! '$DRACD' -f -j '$STATE' -G no-such-group -U none -a '$T/allow' '$T/x.db' 2>&1 | grep -q 'no-such-group: no such group'"
+# The -G group: mail, which every Debian has; nobody is not in it.
+if ! dracd_start -a "$T/allow" -s 0 -E 2h -G mail -U "$SOCK" "$MAP"; then
 	nok "dracd starts"
 	exit 1
 fi
-ok "dracd starts with -U and -E"
+ok "dracd starts with -U, -E and -G"
 t "version 3 registered" rpcinfo -T udp 127.0.0.1 900101 3
 
 now=$(date +%s)
@@ -56,6 +59,12 @@ if command -v setpriv >/dev/null && [ "$(id -u)" -eq 0 ]; then
 		tf "local user nobody: $c refused" $nob "$DRACCTL" \
 		    -s "unix:$SOCK" $c
 	done
+	t "nobody with mail as a supplementary group (-G mail): stats" \
+	    setpriv --reuid=nobody --regid=nogroup --groups=mail \
+	    "$DRACCTL" -s "unix:$SOCK" stats
+	t "nobody with mail as its group (-G mail): list" \
+	    setpriv --reuid=nobody --regid=mail --clear-groups \
+	    "$DRACCTL" -s "unix:$SOCK" list
 	t "local user nobody: query allowed (this host is allowed)" \
 	    $nob "$DRACCTL" -s "unix:$SOCK" query 192.0.2.1
 else
