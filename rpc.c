@@ -6,7 +6,8 @@
  * come from drac.h and their arguments and results are decoded and
  * encoded by rpcgen's xdr_* routines; the call and reply headers by
  * libtirpc's xdr_callmsg and xdr_replymsg on memory streams.  Only the
- * dispatch is ours: a table keyed by version and procedure.
+ * dispatch is ours: a table keyed by version and procedure (versions 1
+ * and 2 of DRAC, version 3's six procedures).
  *
  * The replies are those libtirpc's svc gave, byte for byte: nothing for a
  * message that is not a whole call (a reply, an RPC version other than 2,

@@ -81,16 +81,31 @@ t "the delete took every key form out of the map" \
     sh -c "! dump '$MAP' | grep -q '^192.0.2.1 '"
 t "query after del: not authorized" sh -c "! '$DRACCTL' query 192.0.2.1"
 tf "del of an address not there: exit 1" ctl del 192.0.2.1
+t "IPv6 2001:db8::5 has the inet_ntop key" stored 2001:db8::5
+t "and the sendmail key" stored ipv6:2001:db8:0:0:0:0:0:5
+t "root: del 2001:db8::5" ctl del 2001:db8::5
+tf "the delete took the inet_ntop key out" stored 2001:db8::5
+tf "and the sendmail key" stored ipv6:2001:db8:0:0:0:0:0:5
+t "and 2001:db8::5 is out of the index" sh -c "! '$DRACCTL' query 2001:db8::5"
+"$DRACCTL" add 2001:db8::5 >/dev/null
 ctl stats >"$T/stats"
 t "stats: entries 2" grep -qx 'entries *2' "$T/stats"
 t "stats: refused_perm counted" sh -c "! grep -qx 'refused_perm *0' '$T/stats'"
-t "stats: deleted 1" grep -qx 'deleted *1' "$T/stats"
+t "stats: deleted 2" grep -qx 'deleted *2' "$T/stats"
 t "stats: version and healthy" sh -c "grep -q '^version' '$T/stats' && grep -qx 'healthy *yes' '$T/stats'"
 ctl stats -o prometheus >"$T/prom"
 t "stats -o prometheus: TYPE and sample lines" \
     sh -c "grep -q '^# TYPE dracd_entries gauge' '$T/prom' && grep -qx 'dracd_entries 2' '$T/prom' && grep -q '^dracd_adds [0-9]' '$T/prom'"
 t "stats -j: one JSON object" \
     sh -c "ctl() { '$DRACCTL' -s 'unix:$SOCK' \"\$@\"; }; test \$(ctl -j stats | grep -c '^{\"version\".*\"entries\":2.*}$') -eq 1"
+
+# Expiry: past its TTL an entry is not authorized, and it is counted.
+"$DRACCTL" add -T 1 192.0.2.40 >/dev/null
+t "add -T 1: authorized at once" "$DRACCTL" query 192.0.2.40
+sleep 2.2
+t "past its TTL: not authorized" sh -c "! '$DRACCTL' query 192.0.2.40"
+t "past its TTL: expired from the map" waitfor 2 sh -c "! dump '$MAP' | grep -q '^192.0.2.40 '"
+t "stats counts it expired" sh -c "ctl() { '$DRACCTL' -s 'unix:$SOCK' \"\$@\"; }; ! ctl stats | grep -qx 'expired *0'"
 
 # Paging: more entries than one page.
 i=0
