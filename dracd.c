@@ -1,7 +1,8 @@
 /*
  * dracd: the DRAC daemon.  POP and IMAP servers call it (ONC RPC program
- * 900101, versions 1 and 2, and version 3 of drac.x) after a user logs in; it writes the user's
- * address with an expiry time into the relay map that the MTA reads.
+ * 900101, versions 1 and 2; version 3 adds more procedures) after a user
+ * logs in; it writes the user's address with an expiry time into the
+ * relay map that the MTA reads.
  *
  * This file holds the options, the start-up sequence (main), signals and
  * the event loop; the transports are listen.c (sockets, rpcbind),
