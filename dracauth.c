@@ -8,10 +8,11 @@
  * tries the server's address rpcb.c remembers.  A server string that
  * names several servers ("mx1,mx2", commas or blanks) fans out instead:
  * the add goes to all of them at once through async.c, the call takes
- * at most one timeout, and succeeds when one server accepted it.  dracconn() and dracsend()
- * share one handle per protocol version (the process's "connection"),
- * each behind a mutex; dracconn() makes the new handle outside the mutex
- * and swaps it in, so that sends on the old one go on meanwhile.
+ * at most one timeout, and succeeds when one server accepted it.
+ * dracconn() and dracsend() share one handle per protocol version (the
+ * process's "connection"), each behind a mutex; dracconn() makes the new
+ * handle outside the mutex and swaps it in, so that sends on the old one
+ * go on meanwhile.
  *
  * Invariants: the timeout of every function here is dractimeout()'s, or
  * else client.c's default ($DRAC_TIMEOUT, 5 s); return values and the

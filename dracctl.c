@@ -188,7 +188,8 @@ list(struct drac *d)
 	return 0;
 }
 
-#define STAT(name, field, help)	{ name, help, offsetof(struct drac_stats, field) }
+#define STAT(name, field, help)	\
+	{ name, help, offsetof(struct drac_stats, field) }
 
 static const struct {
 	const char	*name, *help;

@@ -8,9 +8,10 @@
  * result as an addstat.  Version 3's QUERY asks the same of its caller.
  * DEL, LIST and STATS are for the administrators only: a caller on the
  * local (AF_UNIX) socket whose credentials, from the kernel, say root or
- * a member of the -G group; anyone else gets ADD_PERM.  Nothing here trusts the argument beyond its XDR
- * decoding: every 32-bit value and every 16 bytes are some address, and
- * the input rules decide which may be stored.
+ * a member of the -G group; anyone else gets ADD_PERM.  Nothing here
+ * trusts the argument beyond its XDR decoding: every 32-bit value and
+ * every 16 bytes are some address, and the input rules decide which may
+ * be stored.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -129,8 +130,13 @@ add_until(const struct caller *c, const struct addr *ad, time_t when)
 		return ADD_PERM;
 	}
 	had = store_query(store, ad, &old) == 0;
-	ret = when == 0 ? store_add(store, ad) :
-	    store_add_until(store, ad, when);
+	/* A TTL never shortens an authorization; version 1 and 2 adds set
+	 * the default expiry, as they always did. */
+	if (when == 0)
+		ret = store_add(store, ad);
+	else
+		ret = store_add_until(store, ad,
+		    had && old > when ? old : when);
 	if (ret == -1) {
 		stats.refused_syserr++;
 		return ADD_SYSERR;

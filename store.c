@@ -205,17 +205,10 @@ store_add(struct store *s, const struct addr *ad)
 	return store_add_until(s, ad, time(NULL) + s->conf.expire);
 }
 
-/*
- * Authorize ad until when (an entry that expires later is kept as it
- * is); as store_add().
- */
+/* Authorize ad until when; as store_add(). */
 int
 store_add_until(struct store *s, const struct addr *ad, time_t when)
 {
-	time_t	old;
-
-	if (expire_get(s->idx, ad, &old) == 0 && old > when)
-		when = old;
 	if (expire_set(s->idx, ad, when) == -1) {
 		log_limited(LIMIT_MAP, "out of memory");
 		return -1;
