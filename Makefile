@@ -65,7 +65,7 @@ DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
-LIB_OBJS   = dracauth.o proc.o client.o call.o rpcb.o async.o clock.o num.o \
+LIB_OBJS   = dracauth.o proc.o proc3.o client.o call.o rpcb.o async.o clock.o num.o \
 	     pub/drac_clnt.o drac_xdr.o
 LIB_SYMS   = sed -n 's/^[[:space:]]*\([a-z_0-9]*\);$$/\1/p' libdrac.ver
 CTL_OBJS   = dracctl.o addr.o num.o
@@ -83,6 +83,7 @@ TESTPROGS += $(B)/tests/logtest
 TESTPROGS += $(B)/tests/journaltest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
+TESTPROGS += $(B)/tests/v3test $(B)/tests/olddracd
 TESTPROGS += $(B)/tests/notifylisten
 TESTPROGS += $(B)/tests/smclient
 MANS	= dracd.8 dracctl.8 dracauth.3 dracd.allow.5
@@ -160,11 +161,13 @@ $(B)/tests/rawrpc $(B)/tests/hostile: tests/hex.c
 $(B)/tests/bench: tests/benchmap.c
 $(B)/tests/expiretest: expire.c
 $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
-    $(B)/tests/libfault $(B)/tests/asynctest: $(B)/libdrac.a
+    $(B)/tests/libfault $(B)/tests/asynctest $(B)/tests/v3test: \
+    $(B)/libdrac.a
 $(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
 $(B)/tests/allowtest: $(B)/allow.o
 $(B)/tests/logtest: $(B)/log.o $(B)/clock.o
 $(B)/tests/asynctest: $(B)/clock.o
+$(B)/tests/olddracd: $(B)/drac_xdr.o
 # journaltest includes change.c, for the journal's layout.
 $(B)/tests/journaltest: change.c $(addprefix $(B)/,lock.o log.o clock.o addr.o)
 
@@ -187,6 +190,8 @@ TLIBS_soakclient  = $(TIRPC_LIBS)
 TLIBS_libfault	  = $(TIRPC_LIBS)
 TLIBS_asynctest	  = $(TIRPC_LIBS)
 TLIBS_smclient	  = -lpthread
+TLIBS_v3test	  = $(TIRPC_LIBS)
+TLIBS_olddracd	  = $(TIRPC_LIBS)
 
 contrib: $(CONTRIB)
 

@@ -36,7 +36,8 @@
 #include "num.h"
 #include "rpcb.h"
 
-#define NVERS		2	/* DRACVERS (1) and DRACVERS6 (2) */
+#define NVERS		3	/* DRACVERS (1), DRACVERS6 (2), DRACVERS3 */
+#define UNIX_PREFIX	"unix:"	/* a server that is a local socket's path */
 #define DEF_TIMEOUT	5000	/* ms, unless DRAC_TIMEOUT says otherwise */
 
 struct drac {
@@ -103,8 +104,7 @@ call_msg(enum clnt_stat st)
 	case RPC_PROGUNAVAIL:
 	case RPC_PROGVERSMISMATCH:
 	case RPC_PROCUNAVAIL:
-		return "Call to server failed: server does not support "
-		    "this protocol version";
+		return CLIENT_MSG_NOVERS;
 	default:
 		return "Call to server failed";
 	}
@@ -190,6 +190,16 @@ connect_by_lookup(struct drac *d, rpcvers_t vers, const struct timespec *end)
 	return best;
 }
 
+/* Makes d's client of version vers: at its local socket, or by lookup. */
+static enum clnt_stat
+connect_new(struct drac *d, rpcvers_t vers, const struct timespec *end)
+{
+	if (strncmp(d->server, UNIX_PREFIX, strlen(UNIX_PREFIX)) == 0)
+		return connect_at(d, vers, "local",
+		    d->server + strlen(UNIX_PREFIX), end);
+	return connect_by_lookup(d, vers, end);
+}
+
 static void
 close_client(struct drac *d, rpcvers_t vers)
 {
@@ -253,7 +263,7 @@ client_call(struct drac *d, struct drac_call *c, char **errmsg)
 		if (st == RPC_TIMEDOUT || clock_passed(&end))
 			return client_msg(-2, call_msg(st), errmsg);
 	}
-	if ((st = connect_by_lookup(d, c->vers, &end)) != RPC_SUCCESS)
+	if ((st = connect_new(d, c->vers, &end)) != RPC_SUCCESS)
 		return client_msg(-1, create_msg(st), errmsg);
 	if ((st = call_once(d, c, &end)) != RPC_SUCCESS)
 		return client_msg(-2, call_msg(st), errmsg);
@@ -262,7 +272,8 @@ client_call(struct drac *d, struct drac_call *c, char **errmsg)
 
 /*
  * A handle on dracd at server (NULL: localhost) over netid (NULL: udp),
- * with no client yet; NULL with a message on a bad netid.
+ * with no client yet; NULL with a message on a bad netid.  A server
+ * "unix:PATH" is dracd's local socket at PATH, whatever the netid.
  */
 struct drac *
 client_new(const char *server, const char *netid, int timeout_ms,
@@ -319,7 +330,7 @@ client_connect(struct drac *d, rpcvers_t vers, char **errmsg)
 	clock_after(&end, d->timeout * 1000LL);
 	if (connect_remembered(d, vers, &end))
 		return 0;
-	if ((st = connect_by_lookup(d, vers, &end)) != RPC_SUCCESS)
+	if ((st = connect_new(d, vers, &end)) != RPC_SUCCESS)
 		return client_msg(-1, create_msg(st), errmsg);
 	return 0;
 }

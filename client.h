@@ -11,6 +11,8 @@
 
 #define CLIENT_MAX_TIMEOUT	3600000	/* ms */
 #define CLIENT_MSG_NOTCONN	"Not connected to server"
+#define CLIENT_MSG_NOVERS	"Call to server failed: server does not " \
+				"support this protocol version"
 
 /* How a handle finds dracd. */
 enum client_lookup {

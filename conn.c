@@ -24,6 +24,10 @@
  * connection whose replies wait STALL_MS without the peer taking a byte
  * is closed.  Never a spin on a full socket.
  *
+ * The same code serves the local (AF_UNIX) stream socket: its peers are
+ * not checked against the allow list at accept; their credentials
+ * (SO_PEERCRED, SO_PEERGROUPS) go with each call to the handlers.
+ *
  * Limits: at most maxconn connections; a new one closes the least
  * recently active.  A connection without input for the idle time (-T)
  * is closed.
@@ -168,16 +172,48 @@ evict(void)
 	compact();
 }
 
-/* Take a connection fd from ss: close it unless its peer is trusted. */
+/*
+ * The kernel's word on who is at the other end of the local socket fd:
+ * uid, gid and groups in *p.  0, or -1 when it cannot say.
+ */
+static int
+peer_creds(int fd, struct caller *p)
+{
+	struct ucred	uc;
+	socklen_t	len = sizeof(uc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == -1)
+		return -1;
+	p->uid = uc.uid;
+	p->gid = uc.gid;
+	len = sizeof(p->groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, p->groups, &len) == -1)
+		len = 0;	/* more groups than we keep: only uid, gid */
+	p->ngroups = (int)(len / sizeof(gid_t));
+	return 0;
+}
+
+/*
+ * Take a connection fd from ss: close it unless its peer is trusted.
+ * Anyone on this host may connect to the local socket: the handlers
+ * decide on the credentials.
+ */
 static void
 adopt(int fd, const struct sockaddr_storage *ss)
 {
 	struct conn	*c;
+	struct caller	 local = { .transport = RPC_LOCAL };
 	char		 peer[INET6_ADDRSTRLEN];
 	struct addr	 ad;
 	int		 on = 1;
 
-	if (!handler_trusts((const struct sockaddr *)ss)) {
+	if (ss->ss_family == AF_UNIX) {
+		if (peer_creds(fd, &local) == -1) {
+			log_warn("local connection: SO_PEERCRED");
+			close(fd);
+			return;
+		}
+	} else if (!handler_trusts((const struct sockaddr *)ss)) {
 		if (addr_from_sockaddr(&ad, (const struct sockaddr *)ss) == 0)
 			log_limited(LIMIT_CONN, "denied: TCP connection "
 			    "from %s closed, not in the allow list",
@@ -186,7 +222,9 @@ adopt(int fd, const struct sockaddr_storage *ss)
 		return;
 	}
 	/* Each reply is one write: nothing to gain from Nagle's delay. */
-	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	if (ss->ss_family != AF_UNIX)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on));
 	if (nconn == maxconn)
 		evict();
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -195,8 +233,11 @@ adopt(int fd, const struct sockaddr_storage *ss)
 		return;
 	}
 	c->fd = fd;
+	if (ss->ss_family == AF_UNIX)
+		c->peer = local;
+	else
+		c->peer.transport = RPC_TCP;
 	c->peer.addr = *ss;
-	c->peer.transport = RPC_TCP;
 	c->active = clock_ms();
 	tab[nconn++] = c;
 }

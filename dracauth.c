@@ -5,10 +5,14 @@
  * wrapper over a handle of client.c.
  *
  * dracauth() and dracauth6() make a short-lived UDP handle that first
- * tries the server's address rpcb.c remembers.  dracconn() and dracsend()
- * share one handle per protocol version (the process's "connection"),
- * each behind a mutex; dracconn() makes the new handle outside the mutex
- * and swaps it in, so that sends on the old one go on meanwhile.
+ * tries the server's address rpcb.c remembers.  A server string that
+ * names several servers ("mx1,mx2", commas or blanks) fans out instead:
+ * the add goes to all of them at once through async.c, the call takes
+ * at most one timeout, and succeeds when one server accepted it.
+ * dracconn() and dracsend() share one handle per protocol version (the
+ * process's "connection"), each behind a mutex; dracconn() makes the new
+ * handle outside the mutex and swaps it in, so that sends on the old one
+ * go on meanwhile.
  *
  * Invariants: the timeout of every function here is dractimeout()'s, or
  * else client.c's default ($DRAC_TIMEOUT, 5 s); return values and the
@@ -17,10 +21,13 @@
  * client.c's (dracauth(3) lists where they differ).  Errors: a return
  * value and a static message through errmsg, as in client.c.
  */
+#include <sys/socket.h>
+
 #include <netinet/in.h>
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <string.h>
 
 #include "client.h"
 #include "drac.h"
@@ -135,13 +142,42 @@ shared_close(struct shared_handle *h, char **errmsg)
 	return client_msg(0, MSG_CLOSED, errmsg);
 }
 
+/* Non-zero when server names more than one server. */
+static int
+is_list(const char *server)
+{
+	return server != NULL && strpbrk(server, ", \t") != NULL;
+}
+
+/* The add of sa to every server in the list servers at once. */
+static int
+fanout(const char *servers, const struct sockaddr *sa, char **errmsg)
+{
+	struct drac_async	*a;
+	int			 rc;
+
+	if ((a = drac_async_add(servers, sa, compat_timeout(), errmsg)) ==
+	    NULL)
+		return -1;
+	rc = drac_async_wait(a, errmsg);
+	drac_async_free(a);
+	return added(rc, errmsg);
+}
+
 /* Authorizes userip (network order) at server with version 1. */
 int
 dracauth(char *server, unsigned long userip, char **errmsg)
 {
-	struct drac	*d;
-	int		 rc;
+	struct sockaddr_in	 sin;
+	struct drac		*d;
+	int			 rc;
 
+	if (is_list(server)) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		sin.sin_addr.s_addr = (uint32_t)userip;
+		return fanout(server, (struct sockaddr *)&sin, errmsg);
+	}
 	if ((d = oneshot_handle(server, errmsg)) == NULL)
 		return -1;
 	rc = proc_add_v1(d, ntohl((uint32_t)userip), errmsg);
@@ -153,9 +189,16 @@ dracauth(char *server, unsigned long userip, char **errmsg)
 int
 dracauth6(char *server, unsigned char userip6[16], char **errmsg)
 {
-	struct drac	*d;
-	int		 rc;
+	struct sockaddr_in6	 sin6;
+	struct drac		*d;
+	int			 rc;
 
+	if (is_list(server)) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		memcpy(&sin6.sin6_addr, userip6, 16);
+		return fanout(server, (struct sockaddr *)&sin6, errmsg);
+	}
 	if ((d = oneshot_handle(server, errmsg)) == NULL)
 		return -1;
 	rc = proc_add_v2(d, userip6, errmsg);

@@ -1,7 +1,8 @@
 /*
  * dracd: the DRAC daemon.  POP and IMAP servers call it (ONC RPC program
- * 900101, versions 1 and 2) after a user logs in; it writes the user's
- * address with an expiry time into the relay map that the MTA reads.
+ * 900101, versions 1 and 2; version 3 adds more procedures) after a user
+ * logs in; it writes the user's address with an expiry time into the
+ * relay map that the MTA reads.
  *
  * This file holds the options, the start-up sequence (main), signals and
  * the event loop; the transports are listen.c (sockets, rpcbind),
@@ -59,6 +60,8 @@
 #define DURATION	"minutes, or a number with s, m, h or d (at most a year)"
 #define DEFAULT_IDLE	600	/* seconds a TCP connection may idle */
 #define MAXLISTEN	16	/* -l addresses */
+#define DEFAULT_LOCAL	"/run/drac/dracd.sock"	/* -U */
+#define DEFAULT_MAXTTL	86400	/* -E, seconds */
 
 static char			*allowpath;
 static size_t		 nallow;	/* entries in the allow file */
@@ -71,11 +74,12 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: dracd [-CdfinN] [-a allowfile] [-c maxconn] "
-	    "[-e expire] [-g group]\n"
-	    "             [-j statedir] [-l address] [-P tcp|any] "
-	    "[-r readers]\n"
-	    "             [-S unix:path | inet:host:port] [-s msec] [-T idle]\n"
-	    "             [-t hash|btree] [-u user] [dbfile]\n");
+	    "[-E maxttl] [-e expire]\n"
+	    "             [-G group] [-g group] [-j statedir] [-l address] "
+	    "[-P tcp|any]\n"
+	    "             [-r readers] [-S unix:path | inet:host:port] "
+	    "[-s msec] [-T idle]\n"
+	    "             [-t hash|btree] [-U socket] [-u user] [dbfile]\n");
 	exit(2);
 }
 
@@ -308,6 +312,10 @@ struct options {
 	struct socketmap_conf	 sm;
 	const char		*allow;
 	const char		*user;
+	const char		*local;		/* -U */
+	int			 localset;
+	const char		*group;		/* -G */
+	time_t			 maxttl;	/* -E */
 	char			*listen[MAXLISTEN];
 	int			 nlisten;
 	int			 fg, debug, tcponly, maxconn, check;
@@ -321,8 +329,8 @@ options(int argc, char *argv[], struct options *o)
 	char	err[256];
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "a:Cc:de:fg:ij:l:nNP:r:S:s:T:t:u:")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv,
+	    "a:Cc:dE:e:fG:g:ij:l:nNP:r:S:s:T:t:U:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			o->allow = optarg;
@@ -336,6 +344,17 @@ options(int argc, char *argv[], struct options *o)
 			break;
 		case 'd':
 			o->debug = o->fg = 1;
+			break;
+		case 'E':
+			o->maxttl = option_value(ch, optarg, NUM_MIN,
+			    NUM_SEC, YEAR_MS, DURATION) / 1000;
+			break;
+		case 'G':
+			o->group = optarg;
+			break;
+		case 'U':
+			o->local = optarg;
+			o->localset = 1;
 			break;
 		case 'e':
 			o->conf.expire = option_value(ch, optarg, NUM_MIN,
@@ -463,6 +482,44 @@ started(const struct options *o, const struct listener *ls, int nls)
 	    o->tcponly ? " (adds over TCP only)" : "");
 }
 
+/*
+ * The local socket (-U), for DEL, LIST and STATS: "none" makes none; the
+ * default path's directory is made when missing, and a default that
+ * cannot be made is skipped with a warning.  Returns the listener count.
+ */
+static int
+open_local(const struct options *o, struct listener **ls, int nls)
+{
+	char	dir[PATH_MAX], *slash;
+
+	if (strcmp(o->local, "none") == 0)
+		return nls;
+	if (!o->localset) {
+		snprintf(dir, sizeof(dir), "%s", o->local);
+		if ((slash = strrchr(dir, '/')) != NULL)
+			*slash = '\0';
+		if ((mkdir(dir, 0755) == -1 && errno != EEXIST) ||
+		    access(dir, W_OK) == -1) {
+			log_warn("%s: no local socket %s", dir, o->local);
+			return nls;
+		}
+	}
+	return listen_local(o->local, ls, nls);
+}
+
+/* The gid of -G's group, or (gid_t)-1 without -G; fatal if unknown. */
+static gid_t
+admin_group(const char *name)
+{
+	struct group	*gr;
+
+	if (name == NULL)
+		return (gid_t)-1;
+	if ((gr = getgrnam(name)) == NULL)
+		fatalx("-G %s: no such group", name);
+	return gr->gr_gid;
+}
+
 /* Detach from the terminal unless fg; from now on log to syslog. */
 static void
 detach(int fg)
@@ -491,12 +548,15 @@ main(int argc, char *argv[])
 		},
 		.allow = "/etc/mail/dracd.allow",
 		.maxconn = DEFAULT_MAXCONN,
+		.local = DEFAULT_LOCAL,
+		.maxttl = DEFAULT_MAXTTL,
 		.idle = DEFAULT_IDLE,
 	};
 	sigset_t		 waitmask;
 	struct passwd		*pw = NULL;
 	struct listener		*ls;
 	char			*mappath, *readerspath = NULL;
+	gid_t			 admgid;
 	int			 nls, ret;
 
 	options(argc, argv, &o);
@@ -506,6 +566,7 @@ main(int argc, char *argv[])
 	allowpath = absolute(o.allow);
 	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
 		fatalx("-u %s: no such user", o.user);
+	admgid = admin_group(o.group);
 	if (o.check) {
 		ret = check_config(&o);
 		free(allowpath);
@@ -524,10 +585,12 @@ main(int argc, char *argv[])
 	 * the files to -u's user so that it can write and reopen them. */
 	store = open_map(&o.conf, pw);
 	handler_init(store, allowpath, o.tcponly);
+	handler_init3(o.maxttl, admgid, DRACD_VERSION);
 	conn_init(o.maxconn, (int)o.idle);
 	/* 5. Bind, still as root: any address and port can be had, and
 	 * the socketmap's unix sockets made in a root-owned directory. */
 	nls = listen_open(o.listen, o.nlisten, &ls);
+	nls = open_local(&o, &ls, nls);
 	if (o.sm.readers != NULL)
 		o.sm.readers = readerspath = absolute(o.sm.readers);
 	o.sm.store = store;

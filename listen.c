@@ -18,6 +18,8 @@
  * entry remove it.
  */
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -198,7 +200,47 @@ listen_open(char *const *addrs, int naddrs, struct listener **ls)
 	return n;
 }
 
-/* Register versions 1 and 2 with rpcbind for the first socket of each netid. */
+/*
+ * Add the local (AF_UNIX) stream socket at path to the n listeners in
+ * *ls: a stale socket file is replaced, the new one is mode 0666 (the
+ * handlers check the callers' credentials).  Returns the new count;
+ * fatal when it cannot be made.
+ */
+int
+listen_local(const char *path, struct listener **ls, int n)
+{
+	struct sockaddr_un	*sun;
+	struct listener		*l;
+	int			 fd;
+
+	if ((l = reallocarray(*ls, n + 1, sizeof(*l))) == NULL)
+		fatal("listeners");
+	*ls = l;
+	l += n;
+	memset(l, 0, sizeof(*l));
+	sun = (struct sockaddr_un *)&l->addr;
+	sun->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun->sun_path))
+		fatalx("-U %s: path too long", path);
+	strcpy(sun->sun_path, path);
+	l->len = sizeof(*sun);
+	l->type = SOCK_STREAM;
+	l->netid = "local";
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0)) == -1)
+		fatal("-U %s: socket", path);
+	(void)unlink(path);
+	if (bind(fd, (struct sockaddr *)sun, l->len) == -1 ||
+	    chmod(path, 0666) == -1 || listen(fd, SOMAXCONN) == -1)
+		fatal("-U %s: cannot listen", path);
+	l->fd = fd;
+	return n + 1;
+}
+
+/*
+ * Register versions 1, 2 and 3 with rpcbind for the first socket of each
+ * netid; the local socket is found by its path, not through rpcbind.
+ */
 void
 listen_register(const struct listener *l, int n)
 {
@@ -211,14 +253,15 @@ listen_register(const struct listener *l, int n)
 		for (k = 0; k < i; k++)
 			if (strcmp(l[k].netid, l[i].netid) == 0)
 				break;
-		if (k < i)
+		if (k < i || strcmp(l[i].netid, "local") == 0)
 			continue;
 		if ((nc = getnetconfigent(l[i].netid)) == NULL)
 			fatalx("%s: not in /etc/netconfig", l[i].netid);
 		nb.buf = (void *)&l[i].addr;
 		nb.len = nb.maxlen = l[i].len;
 		if (!rpcb_set(DRACPROG, DRACVERS, nc, &nb) ||
-		    !rpcb_set(DRACPROG, DRACVERS6, nc, &nb))
+		    !rpcb_set(DRACPROG, DRACVERS6, nc, &nb) ||
+		    !rpcb_set(DRACPROG, DRACVERS3, nc, &nb))
 			fatalx("%s: cannot register with rpcbind (is it "
 			    "running?)", l[i].netid);
 		freenetconfigent(nc);
@@ -231,6 +274,7 @@ listen_unregister(void)
 {
 	rpcb_unset(DRACPROG, DRACVERS, NULL);
 	rpcb_unset(DRACPROG, DRACVERS6, NULL);
+	rpcb_unset(DRACPROG, DRACVERS3, NULL);
 }
 
 /* Close the n listeners in l and free l. */

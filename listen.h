@@ -5,7 +5,9 @@
  * each address in addrs (numeric, IPv4 or IPv6; none: the IPv4 and IPv6
  * wildcards), one port per protocol, and returns how many sockets it made
  * in *ls (fatal when a named address cannot be bound).
- * listen_register() enters versions 1 and 2 with rpcbind for the netids
+ * listen_local() adds the local (AF_UNIX) stream socket, netid "local",
+ * found by its path and not registered.
+ * listen_register() enters versions 1, 2 and 3 with rpcbind for the netids
  * udp, tcp, udp6 and tcp6 that have a socket; listen_unregister()
  * removes them.
  */
@@ -24,6 +26,7 @@ struct listener {
 };
 
 int	listen_open(char *const *, int, struct listener **);
+int	listen_local(const char *, struct listener **, int);
 void	listen_register(const struct listener *, int);
 void	listen_unregister(void);
 void	listen_close(struct listener *, int);

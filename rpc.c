@@ -6,7 +6,8 @@
  * come from drac.h and their arguments and results are decoded and
  * encoded by rpcgen's xdr_* routines; the call and reply headers by
  * libtirpc's xdr_callmsg and xdr_replymsg on memory streams.  Only the
- * dispatch is ours: a table keyed by version and procedure.
+ * dispatch is ours: a table keyed by version and procedure (versions 1
+ * and 2 of DRAC, version 3's six procedures).
  *
  * The replies are those libtirpc's svc gave, byte for byte: nothing for a
  * message that is not a whole call (a reply, an RPC version other than 2,
@@ -26,12 +27,21 @@
 #include "rpc.h"
 
 union args {
-	drac_add_parm	v1;
-	drac_add_parm6	v2;
+	drac_add_parm		v1;
+	drac_add_parm6		v2;
+	drac_add3_parm		add3;
+	drac_addmany_parm	many;
+	drac_addr		addr;
+	drac_list_parm		list;
 };
 
 union res {
-	addstat		add;
+	addstat			add;
+	drac_add3_res		add3;
+	drac_addmany_res	many;
+	drac_query_res		query;
+	drac_list_res		list;
+	drac_stats_res		stats;
 };
 
 struct proc {
@@ -63,6 +73,43 @@ run_add_v2(const union args *a, union res *r, const struct caller *c)
 	r->add = handler_add_v2(&a->v2, c);
 }
 
+static void
+run_add3(const union args *a, union res *r, const struct caller *c)
+{
+	handler_add3(&a->add3, c, &r->add3);
+}
+
+static void
+run_addmany(const union args *a, union res *r, const struct caller *c)
+{
+	handler_addmany(&a->many, c, &r->many);
+}
+
+static void
+run_del(const union args *a, union res *r, const struct caller *c)
+{
+	r->add = handler_del(&a->addr, c);
+}
+
+static void
+run_query(const union args *a, union res *r, const struct caller *c)
+{
+	handler_query(&a->addr, c, &r->query);
+}
+
+static void
+run_list(const union args *a, union res *r, const struct caller *c)
+{
+	handler_list(&a->list, c, &r->list);
+}
+
+static void
+run_stats(const union args *a, union res *r, const struct caller *c)
+{
+	(void)a;
+	handler_stats(c, &r->stats);
+}
+
 static const struct proc procs[] = {
 	{ DRACVERS, NULLPROC, (xdrproc_t)xdr_void, (xdrproc_t)xdr_void,
 	    run_null },
@@ -72,6 +119,20 @@ static const struct proc procs[] = {
 	    run_null },
 	{ DRACVERS6, DRACPROC_ADD, (xdrproc_t)xdr_drac_add_parm6,
 	    (xdrproc_t)xdr_addstat, run_add_v2 },
+	{ DRACVERS3, NULLPROC, (xdrproc_t)xdr_void, (xdrproc_t)xdr_void,
+	    run_null },
+	{ DRACVERS3, DRACPROC3_ADD, (xdrproc_t)xdr_drac_add3_parm,
+	    (xdrproc_t)xdr_drac_add3_res, run_add3 },
+	{ DRACVERS3, DRACPROC3_ADDMANY, (xdrproc_t)xdr_drac_addmany_parm,
+	    (xdrproc_t)xdr_drac_addmany_res, run_addmany },
+	{ DRACVERS3, DRACPROC3_DEL, (xdrproc_t)xdr_drac_addr,
+	    (xdrproc_t)xdr_addstat, run_del },
+	{ DRACVERS3, DRACPROC3_QUERY, (xdrproc_t)xdr_drac_addr,
+	    (xdrproc_t)xdr_drac_query_res, run_query },
+	{ DRACVERS3, DRACPROC3_LIST, (xdrproc_t)xdr_drac_list_parm,
+	    (xdrproc_t)xdr_drac_list_res, run_list },
+	{ DRACVERS3, DRACPROC3_STATS, (xdrproc_t)xdr_void,
+	    (xdrproc_t)xdr_drac_stats_res, run_stats },
 };
 #define NPROCS	(sizeof(procs) / sizeof(procs[0]))
 

@@ -13,15 +13,18 @@
 #define RPC_H
 
 #include <sys/socket.h>
+#include <sys/types.h>
 
 #include <stddef.h>
 
-/* The longest reply: a PROG_MISMATCH, 32 bytes; room to spare. */
-#define RPC_REPLYMAX	64
+/* The longest reply: a version 3 LIST (drac.x), under 1900 bytes. */
+#define RPC_REPLYMAX	2048
+#define RPC_GROUPS	32	/* a local caller's groups kept */
 
 enum rpc_transport {
 	RPC_UDP,
-	RPC_TCP
+	RPC_TCP,
+	RPC_LOCAL	/* the AF_UNIX stream socket: credentials known */
 };
 
 /* Who sent a call, as far as the transport can tell. */
@@ -29,6 +32,10 @@ struct caller {
 	struct sockaddr_storage	 addr;		/* source address */
 	enum rpc_transport	 transport;
 	int			 forged;	/* UDP: see dgram.c */
+	uid_t			 uid;		/* RPC_LOCAL: SO_PEERCRED */
+	gid_t			 gid;
+	gid_t			 groups[RPC_GROUPS];	/* SO_PEERGROUPS */
+	int			 ngroups;
 };
 
 size_t	rpc_serve(const void *, size_t, const struct caller *, void *);

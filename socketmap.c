@@ -467,7 +467,7 @@ answer(struct reader *r, const char *req, size_t len)
 		for (i = 0; i < klen; i++)
 			key[i] = tolower((unsigned char)sp[1 + i]);
 		if (key_parse(key, klen, &ad, &conv) == 0 &&
-		    store_lookup(store, &ad, &when) == 0)
+		    store_query(store, &ad, &when) == 0)
 			snprintf(body, sizeof(body), "OK %lld",
 			    (long long)when);
 	}

@@ -48,6 +48,8 @@ struct store {
 	time_t			 expire_resume;	/* no expiry before this */
 	int			 healthy;
 	int			 claimed;	/* owner PID written */
+	struct store_stats	 st;		/* counters, store_stats() */
+	int			 held;		/* store_hold(): no flush */
 };
 
 static int
@@ -132,6 +134,19 @@ failed(struct store *s)
 	return -1;
 }
 
+/* map_commit(), counted and timed for store_stats(). */
+static int
+commit_timed(struct store *s)
+{
+	long long	t0 = clock_us();
+
+	if (map_commit(s->map) == -1)
+		return -1;
+	s->st.commits++;
+	s->st.last_commit_us = clock_us() - t0;
+	return 0;
+}
+
 /* Write the queue to the map in one change; 0, or -1 (queue kept). */
 static int
 flush(struct store *s)
@@ -152,7 +167,7 @@ flush(struct store *s)
 		map_abort(s->map);
 		return failed(s);
 	}
-	if (map_commit(s->map) == -1)
+	if (commit_timed(s) == -1)
 		return failed(s);
 	if (!s->healthy)
 		log_info("%s: map writable again", s->conf.path);
@@ -187,7 +202,14 @@ enqueue(struct store *s, const struct addr *ad)
 int
 store_add(struct store *s, const struct addr *ad)
 {
-	if (expire_set(s->idx, ad, time(NULL) + s->conf.expire) == -1) {
+	return store_add_until(s, ad, time(NULL) + s->conf.expire);
+}
+
+/* Authorize ad until when; as store_add(). */
+int
+store_add_until(struct store *s, const struct addr *ad, time_t when)
+{
+	if (expire_set(s->idx, ad, when) == -1) {
 		log_limited(LIMIT_MAP, "out of memory");
 		return -1;
 	}
@@ -198,7 +220,7 @@ store_add(struct store *s, const struct addr *ad)
 	}
 	if (!s->healthy)
 		return -1;
-	if (s->conf.window == 0)
+	if (s->conf.window == 0 && !s->held)
 		return flush(s);
 	if (s->flush_at == 0)
 		s->flush_at = clock_ms() + s->conf.window;
@@ -208,22 +230,6 @@ store_add(struct store *s, const struct addr *ad)
 	 */
 	if (s->nqueue >= FLUSH_BATCH)
 		s->flush_at = clock_ms();
-	return 0;
-}
-
-/*
- * The expiry time of ad in *expiry: 0 while ad is authorized, -1 when it
- * is not, including an entry past its expiry that the sweep has not
- * removed yet.
- */
-int
-store_lookup(const struct store *s, const struct addr *ad, time_t *expiry)
-{
-	time_t	when;
-
-	if (expire_get(s->idx, ad, &when) == -1 || time(NULL) >= when)
-		return -1;
-	*expiry = when;
 	return 0;
 }
 
@@ -250,12 +256,13 @@ expire_batch(struct store *s, time_t now)
 	}
 	if (ret == -1)
 		map_abort(s->map);
-	if (ret == -1 || map_commit(s->map) == -1) {
+	if (ret == -1 || commit_timed(s) == -1) {
 		/* Not gone from the file: keep them, try again later. */
 		for (i = 0; i < n; i++)
 			expire_set(s->idx, &batch[i], when[i]);
 		s->expire_resume = now + 1;
-	}
+	} else
+		s->st.expired += n;
 }
 
 /* Msec until store_run() has work, 0 for now, -1 for none. */
@@ -313,6 +320,106 @@ int
 store_chown(struct store *s, uid_t uid, gid_t gid)
 {
 	return map_chown(s->map, uid, gid);
+}
+
+/*
+ * Remove every key form of ad from the map, in a change of its own, and
+ * from the index.  1 when the index held it, 0 when not, -1 (logged)
+ * when the map could not be changed.
+ */
+int
+store_del(struct store *s, const struct addr *ad)
+{
+	time_t	when;
+	int	had = expire_get(s->idx, ad, &when) == 0;
+
+	if (begin(s) == -1)
+		return -1;
+	if (map_del(s->map, ad) == -1) {
+		map_abort(s->map);
+		return -1;
+	}
+	if (commit_timed(s) == -1)
+		return -1;
+	expire_remove(s->idx, ad);
+	s->st.deleted += had;
+	return had;
+}
+
+/*
+ * Hold the adds that follow in the queue, with or without a window, until
+ * store_release(), which writes them in one change: ADDMANY's adds are one
+ * commit.  store_release() returns 0, or -1 when the change failed.
+ */
+void
+store_hold(struct store *s)
+{
+	s->held = 1;
+}
+
+int
+store_release(struct store *s)
+{
+	s->held = 0;
+	if (s->conf.window == 0 || s->nqueue >= FLUSH_BATCH)
+		return flush(s);
+	return 0;
+}
+
+/* When ad's authorization ends: 0 and *when, or -1 when it has none. */
+int
+store_query(const struct store *s, const struct addr *ad, time_t *when)
+{
+	if (expire_get(s->idx, ad, when) == -1 || *when <= time(NULL))
+		return -1;
+	return 0;
+}
+
+struct page {
+	size_t		 skip, n, max;
+	struct addr	*ad;
+	time_t		*when;
+};
+
+static int
+page_fill(const struct addr *ad, time_t when, void *arg)
+{
+	struct page	*p = arg;
+
+	if (p->skip > 0) {
+		p->skip--;
+		return 0;
+	}
+	if (p->n == p->max)
+		return -1;
+	p->ad[p->n] = *ad;
+	p->when[p->n++] = when;
+	return 0;
+}
+
+/*
+ * Up to max entries in expiry order from position from on, into ad and
+ * when; returns how many.  A position is a count of entries, so an entry
+ * may be missed or repeated when the index changes between two pages.
+ */
+size_t
+store_list(const struct store *s, size_t from, struct addr *ad,
+    time_t *when, size_t max)
+{
+	struct page	p = { from, 0, max, ad, when };
+
+	(void)expire_each(s->idx, page_fill, &p);
+	return p.n;
+}
+
+/* The store's counters and state, in *st. */
+void
+store_stats(const struct store *s, struct store_stats *st)
+{
+	*st = s->st;
+	st->entries = expire_count(s->idx);
+	st->queued = s->nqueue;
+	st->healthy = s->healthy;
 }
 
 /* Write what is queued, then sync and close the map; 0 or -1, logged. */

@@ -20,12 +20,30 @@ struct store_conf {
 	int		 window;	/* group commit window, msec; 0: none */
 };
 
+/* What store_stats() reports. */
+struct store_stats {
+	size_t			 entries;	/* in the index */
+	size_t			 queued;	/* adds waiting for the map */
+	int			 healthy;	/* the map can be written */
+	unsigned long long	 commits;
+	unsigned long long	 last_commit_us;
+	unsigned long long	 expired;
+	unsigned long long	 deleted;
+};
+
 struct store;
 
 struct store	*store_open(const struct store_conf *);
 int		 store_add(struct store *, const struct addr *);
-int		 store_lookup(const struct store *, const struct addr *,
+int		 store_add_until(struct store *, const struct addr *, time_t);
+int		 store_del(struct store *, const struct addr *);
+int		 store_query(const struct store *, const struct addr *,
 		    time_t *);
+size_t		 store_list(const struct store *, size_t, struct addr *,
+		    time_t *, size_t);
+void		 store_hold(struct store *);
+int		 store_release(struct store *);
+void		 store_stats(const struct store *, struct store_stats *);
 int		 store_timeout(struct store *);
 void		 store_run(struct store *);
 size_t		 store_count(const struct store *);

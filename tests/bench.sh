@@ -21,4 +21,24 @@ trap '[ -z "$NS_RPCPID" ] || kill "$NS_RPCPID" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$dir"' EXIT
 trap 'exit 130' INT TERM
 ns_rpcbind "$dir/rpcbind.pid" || exit 2
-"$TOP/$B/tests/bench" -d "${DRACD:-$TOP/$B/dracd}" -t "$dir" "$@"
+"$TOP/$B/tests/bench" -d "${DRACD:-$TOP/$B/dracd}" -t "$dir" "$@" || exit
+
+# Version 3: ADDMANY (100 addresses a call) against single adds, over TCP
+# to one dracd with its default sync window, in the same run.
+n=20000
+case " $* " in *" --quick "*) n=2000 ;; esac
+printf '127.0.0.1\n::1\n' >"$dir/allow"
+"${DRACD:-$TOP/$B/dracd}" -f -j "$dir/state3" -a "$dir/allow" -U none \
+    "$dir/v3.db" 2>"$dir/v3.log" &
+pid=$!
+i=0
+until grep -q started "$dir/v3.log"; do
+	i=$((i + 1)); [ $i -lt 200 ] || { cat "$dir/v3.log"; exit 1; }
+	sleep 0.1
+done
+echo "ADDMANY against single adds, $n addresses each:"
+"$TOP/$B/tests/v3test" bench localhost $n
+rc=$?
+kill "$pid"
+wait "$pid"
+exit $rc

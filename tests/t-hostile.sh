@@ -103,10 +103,16 @@ t "answers after garbage" answers 192.0.2.1
 # Wrong numbers: the replies RPC prescribes.
 t "wrong program: PROG_UNAVAIL" raw "$(acc 00000010 00000001)" \
     "$(call 00000010 00000001 00000000 | sed s/$HDR/000186a0/)"
-t "version 3: PROG_MISMATCH 1 to 2" \
-    raw "$(acc 00000011 00000002)0000000100000002" "$(call 00000011 00000003 00000001) 0a010203"
-t "version 0: PROG_MISMATCH 1 to 2" \
-    raw "$(acc 00000012 00000002)0000000100000002" "$(call 00000012 00000000 00000000)"
+t "version 4: PROG_MISMATCH 1 to 3" \
+    raw "$(acc 00000011 00000002)0000000100000003" "$(call 00000011 00000004 00000001) 0a010203"
+t "version 0: PROG_MISMATCH 1 to 3" \
+    raw "$(acc 00000012 00000002)0000000100000003" "$(call 00000012 00000000 00000000)"
+t "v3 procedure 7: PROC_UNAVAIL" raw "$(acc 00000016 00000003)" \
+    "$(call 00000016 00000003 00000007)"
+t "v3 address family 5: GARBAGE_ARGS" raw "$(acc 00000017 00000004)" \
+    "$(call 00000017 00000003 00000004) 00000005 0a010203"
+t "v3 ADDMANY of 257 addresses: GARBAGE_ARGS" raw "$(acc 00000018 00000004)" \
+    "$(call 00000018 00000003 00000002) 00000101 $(i=0; while [ $i -lt 257 ]; do printf '00000004 0a0b0c0d '; i=$((i + 1)); done) 00000000"
 t "v1 procedure 2: PROC_UNAVAIL" raw "$(acc 00000013 00000003)" \
     "$(call 00000013 00000001 00000002) 0a010203"
 t "v2 procedure 7: PROC_UNAVAIL" raw "$(acc 00000014 00000003)" \

@@ -11,9 +11,11 @@
  *
  * The harness decodes the input itself and checks each reply against
  * what RPC says the server must answer: nothing to a message that is not
- * a whole call, PROG_UNAVAIL, PROG_MISMATCH (1 to 2), PROC_UNAVAIL,
+ * a whole call, PROG_UNAVAIL, PROG_MISMATCH (1 to 3), PROC_UNAVAIL,
  * GARBAGE_ARGS, or SUCCESS with the addstat that the allow list, the
- * input rules and the store predict; and the store must have taken an
+ * input rules and the store predict (version 3: one per ADDMANY address;
+ * QUERY finds nothing in the stub store; DEL, LIST and STATS, which no
+ * caller here may use, ADD_PERM); and the store must have taken an
  * address exactly when the reply says ADD_SUCCESS.
  */
 #include <sys/socket.h>
@@ -51,8 +53,12 @@ struct expect {
 	int		reply;		/* 0: none */
 	int		mayauth;	/* MSG_DENIED allowed: not AUTH_NONE */
 	enum accept_stat stat;
-	int		result;		/* bytes of result: 0 or 4 */
+	int		result;		/* bytes of result; -1: any */
 	addstat		add;		/* for a trusted caller */
+	rpcvers_t	vers;
+	rpcproc_t	proc;
+	u_int		nmany;		/* ADDMANY: addresses, */
+	addstat		many[DRAC_MANYMAX];	/* each one's addstat */
 };
 
 /* A caller at the address text a. */
@@ -91,13 +97,84 @@ setup(void)
 	caller("127.0.0.1", RPC_UDP, 1, 0);
 }
 
+/* What a trusted caller's add of ad gets. */
+static addstat
+add_outcome(const struct addr *ad)
+{
+	struct addr	lo;
+
+	/* The trusted callers are loopback: the same rules for both. */
+	addr_from_v4(&lo, 0x7f000001);
+	if (addr_refuse(ad, &lo) != NULL)
+		return ADD_PERM;
+	if (stub_fails(ad))
+		return ADD_SYSERR;
+	return ADD_SUCCESS;
+}
+
+static void
+from3(struct addr *ad, const drac_addr *a)
+{
+	uint32_t	v4;
+
+	if (a->af == 4) {
+		memcpy(&v4, a->drac_addr_u.v4, 4);
+		addr_from_v4(ad, ntohl(v4));
+	} else
+		memcpy(ad->a, a->drac_addr_u.v6, sizeof(ad->a));
+}
+
+/* Decode a version 3 argument as the server must, into e. */
+static void
+expect_v3(XDR *x, rpcproc_t proc, struct expect *e)
+{
+	union {
+		drac_add3_parm		add;
+		drac_addmany_parm	many;
+		drac_addr		addr;
+		drac_list_parm		list;
+	}		a;
+	struct addr	ad;
+	u_int		i;
+	xdrproc_t	xa[] = { (xdrproc_t)xdr_void,
+			    (xdrproc_t)xdr_drac_add3_parm,
+			    (xdrproc_t)xdr_drac_addmany_parm,
+			    (xdrproc_t)xdr_drac_addr, (xdrproc_t)xdr_drac_addr,
+			    (xdrproc_t)xdr_drac_list_parm, (xdrproc_t)xdr_void };
+
+	if (proc > DRACPROC3_STATS) {
+		e->stat = PROC_UNAVAIL;
+		return;
+	}
+	memset(&a, 0, sizeof(a));
+	if (!xa[proc](x, &a)) {
+		xdr_free(xa[proc], (char *)&a);
+		e->stat = GARBAGE_ARGS;
+		return;
+	}
+	e->result = proc == NULLPROC ? 0 : -1;
+	e->add = proc == DRACPROC3_QUERY ? ADD_UNKOWN : ADD_PERM;
+	if (proc == DRACPROC3_ADD) {
+		from3(&ad, &a.add.addr);
+		e->add = add_outcome(&ad);
+	}
+	if (proc == DRACPROC3_ADDMANY) {
+		e->nmany = a.many.addrs.addrs_len;
+		for (i = 0; i < e->nmany; i++) {
+			from3(&ad, &a.many.addrs.addrs_val[i]);
+			e->many[i] = add_outcome(&ad);
+		}
+	}
+	xdr_free(xa[proc], (char *)&a);
+}
+
 /* Decode the argument of an add as the server must, into e. */
 static void
 expect_add(XDR *x, rpcvers_t vers, struct expect *e)
 {
 	drac_add_parm	p1;
 	drac_add_parm6	p2;
-	struct addr	ad, lo;
+	struct addr	ad;
 
 	memset(&p1, 0, sizeof(p1));
 	memset(&p2, 0, sizeof(p2));
@@ -109,15 +186,8 @@ expect_add(XDR *x, rpcvers_t vers, struct expect *e)
 		e->stat = GARBAGE_ARGS;
 		return;
 	}
-	/* The trusted callers are loopback: the same rules for both. */
-	addr_from_v4(&lo, 0x7f000001);
 	e->result = 4;
-	if (addr_refuse(&ad, &lo) != NULL)
-		e->add = ADD_PERM;
-	else if (stub_fails(&ad))
-		e->add = ADD_SYSERR;
-	else
-		e->add = ADD_SUCCESS;
+	e->add = add_outcome(&ad);
 }
 
 static void
@@ -139,7 +209,11 @@ expect(const uint8_t *data, size_t size, struct expect *e)
 	e->stat = SUCCESS;
 	if (m.rm_call.cb_prog != DRACPROG)
 		e->stat = PROG_UNAVAIL;
-	else if (m.rm_call.cb_vers != DRACVERS &&
+	else if (m.rm_call.cb_vers == DRACVERS3) {
+		e->vers = DRACVERS3;
+		e->proc = m.rm_call.cb_proc;
+		expect_v3(&x, m.rm_call.cb_proc, e);
+	} else if (m.rm_call.cb_vers != DRACVERS &&
 	    m.rm_call.cb_vers != DRACVERS6)
 		e->stat = PROG_MISMATCH;
 	else if (m.rm_call.cb_proc == DRACPROC_ADD)
@@ -148,9 +222,39 @@ expect(const uint8_t *data, size_t size, struct expect *e)
 		e->stat = PROC_UNAVAIL;
 }
 
+/* Check a version 3 result in x; returns how many adds it reports. */
+static int
+check_v3(XDR *x, const struct expect *e, const struct peer *p)
+{
+	drac_addmany_res	m;
+	addstat			st;
+	u_int			i;
+	int			n = 0;
+
+	if (e->proc == NULLPROC)
+		return 0;
+	if (e->proc != DRACPROC3_ADDMANY) {
+		/* Every result but ADDMANY's begins with its addstat. */
+		CHECK(xdr_addstat(x, &st));
+		CHECK(st == (p->trusted || e->add == ADD_PERM ? e->add :
+		    ADD_PERM));
+		return e->proc == DRACPROC3_ADD && st == ADD_SUCCESS;
+	}
+	memset(&m, 0, sizeof(m));
+	CHECK(xdr_drac_addmany_res(x, &m));
+	CHECK(m.status.status_len == e->nmany);
+	for (i = 0; i < e->nmany; i++) {
+		CHECK(m.status.status_val[i] ==
+		    (p->trusted ? e->many[i] : ADD_PERM));
+		n += m.status.status_val[i] == ADD_SUCCESS;
+	}
+	xdr_free((xdrproc_t)xdr_drac_addmany_res, (char *)&m);
+	return n;
+}
+
 /*
  * Check one reply of len bytes, to the call with xid, from caller p;
- * returns 1 when it says ADD_SUCCESS.
+ * returns how many adds it reports (version 1 and 2: 1 for ADD_SUCCESS).
  */
 static int
 check_reply(const char *buf, size_t len, uint32_t xid,
@@ -172,10 +276,12 @@ check_reply(const char *buf, size_t len, uint32_t xid,
 	CHECK(r.acpted_rply.ar_stat == e->stat);
 	if (e->stat == PROG_MISMATCH) {
 		CHECK(r.acpted_rply.ar_vers.low == DRACVERS);
-		CHECK(r.acpted_rply.ar_vers.high == DRACVERS6);
+		CHECK(r.acpted_rply.ar_vers.high == DRACVERS3);
 	}
 	if (e->stat != SUCCESS)
 		return 0;
+	if (e->vers == DRACVERS3)
+		return check_v3(&x, e, p);
 	CHECK(len - xdr_getpos(&x) == (size_t)e->result);
 	if (e->result == 0)
 		return 0;

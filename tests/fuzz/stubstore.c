@@ -73,3 +73,73 @@ store_add(struct store *s, const struct addr *ad)
 	s->adds++;
 	return 0;
 }
+
+/* Version 3's add with a time: as store_add(). */
+int
+store_add_until(struct store *s, const struct addr *ad, time_t when)
+{
+	CHECK(when > 0);
+	return store_add(s, ad);
+}
+
+/* The stub keeps nothing: no address is authorized. */
+int
+store_query(const struct store *s, const struct addr *ad, time_t *when)
+{
+	(void)s;
+	(void)ad;
+	*when = 0;
+	return -1;
+}
+
+void
+store_hold(struct store *s)
+{
+	CHECK(s == &stub);
+}
+
+int
+store_release(struct store *s)
+{
+	CHECK(s == &stub);
+	return 0;
+}
+
+/* DEL, LIST and STATS never reach the store from the harness's callers. */
+int
+store_del(struct store *s, const struct addr *ad)
+{
+	(void)s;
+	(void)ad;
+	CHECK(0);
+	return -1;
+}
+
+size_t
+store_count(const struct store *s)
+{
+	(void)s;
+	CHECK(0);
+	return 0;
+}
+
+size_t
+store_list(const struct store *s, size_t from, struct addr *ad,
+    time_t *when, size_t max)
+{
+	(void)s;
+	(void)from;
+	(void)ad;
+	(void)when;
+	(void)max;
+	CHECK(0);
+	return 0;
+}
+
+void
+store_stats(const struct store *s, struct store_stats *st)
+{
+	(void)s;
+	memset(st, 0, sizeof(*st));
+	CHECK(0);
+}
