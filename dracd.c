@@ -49,6 +49,7 @@
 #include "log.h"
 #include "notify.h"
 #include "num.h"
+#include "safeopen.h"
 #include "store.h"
 
 #define DRACD_VERSION	"2.0"
@@ -480,6 +481,9 @@ main(int argc, char *argv[])
 	allowpath = absolute(o.allow);
 	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
 		fatalx("-u %s: no such user", o.user);
+	/* Files of -u's user are dracd's own (safeopen.c). */
+	if (pw != NULL)
+		safe_owner(pw->pw_uid);
 	if (o.check) {
 		ret = check_config(&o);
 		free(allowpath);
