@@ -61,7 +61,7 @@ LIBSO	= libdrac.so.$(SOVER)
 GEN	= drac.h drac_xdr.c
 DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
 	     change.o lock.o allow.o expire.o addr.o key.o log.o clock.o num.o \
-	     notify.o safeopen.o \
+	     notify.o safeopen.o queue.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.

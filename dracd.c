@@ -59,6 +59,7 @@
 #define DURATION	"minutes, or a number with s, m, h or d (at most a year)"
 #define DEFAULT_IDLE	600	/* seconds a TCP connection may idle */
 #define MAXLISTEN	16	/* -l addresses */
+#define DEFAULT_MAX	1000000	/* map entries (about 100 MB, dracd.8) */
 
 static char			*allowpath;
 static size_t		 nallow;	/* entries in the allow file */
@@ -72,9 +73,9 @@ usage(void)
 {
 	fprintf(stderr, "usage: dracd [-CdfinN] [-a allowfile] [-c maxconn] "
 	    "[-e expire] [-j statedir]\n"
-	    "             [-l address] [-P tcp|any] [-s msec] [-T idle] "
-	    "[-t hash|btree]\n"
-	    "             [-u user] [dbfile]\n");
+	    "             [-l address] [-m max] [-P tcp|any] [-s msec] "
+	    "[-T idle]\n"
+	    "             [-t hash|btree] [-u user] [dbfile]\n");
 	exit(2);
 }
 
@@ -309,7 +310,7 @@ options(int argc, char *argv[], struct options *o)
 {
 	int	ch;
 
-	while ((ch = getopt(argc, argv, "a:Cc:de:fij:l:nNP:s:T:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:Cc:de:fij:l:m:nNP:s:T:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			o->allow = optarg;
@@ -344,6 +345,10 @@ options(int argc, char *argv[], struct options *o)
 			break;
 		case 'j':
 			o->conf.statedir = optarg;
+			break;
+		case 'm':
+			o->conf.max = option_value(ch, optarg, 0, 1,
+			    100000000, "1 to 100000000 entries");
 			break;
 		case 'n':
 			o->check = 1;
@@ -430,11 +435,13 @@ started(const struct options *o, const struct listener *ls, int nls)
 	}
 	store_format(store, &f);
 	log_info("drac %s started: map %s (%zu entries), %s, keys %s NUL, "
-	    "%s CIDR suffix, expire %llds, sync window %d ms, allow file %s "
-	    "with %zu entries, transports %s%s", DRACD_VERSION, o->conf.path,
-	    store_count(store), map_type_name(f.type),
+	    "%s CIDR suffix, expire %llds, sync window %d ms, at most %zu "
+	    "entries, allow file %s with %zu entries, transports %s%s",
+	    DRACD_VERSION, o->conf.path, store_count(store),
+	    map_type_name(f.type),
 	    f.nul ? "with" : "without", f.cidr ? "with" : "without",
-	    (long long)o->conf.expire, o->conf.window, allowpath, nallow, tr,
+	    (long long)o->conf.expire, o->conf.window, o->conf.max,
+	    allowpath, nallow, tr,
 	    o->tcponly ? " (adds over TCP only)" : "");
 }
 
@@ -463,6 +470,7 @@ main(int argc, char *argv[])
 			.fmt = { MAP_UNSET, -1, -1 },
 			.expire = 30 * 60,
 			.window = DEFAULT_WINDOW,
+			.max = DEFAULT_MAX,
 		},
 		.allow = "/etc/mail/dracd.allow",
 		.maxconn = DEFAULT_MAXCONN,
