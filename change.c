@@ -55,7 +55,8 @@
  * - The hooks are process-global and get no context: hence current.
  * - DB->open opens the file by path, reads the meta page, closes that
  *   descriptor and opens the one the cache keeps (DB->fd), until
- *   DB->close.  A new or truncated map is written by DB->open itself, not
+ *   DB->close; map.c refuses a DB->fd that is not the file opened and
+ *   checked here (change_is_map()).  A new or truncated map is written by DB->open itself, not
  *   in a change: map.c does that with the readers kept out, and syncs.
  * - DB->close(DB_NOSYNC) drops dirty pages without writing them: how a
  *   change that failed is forgotten (map.c reopens the file).
@@ -65,6 +66,11 @@
  *
  * The journal: a header (struct jhdr), then for each page its offset
  * (8 bytes) and its bytes.  Host byte order: it never leaves this host.
+ *
+ * The map, the journal and the owner lock are opened by safeopen.c's
+ * rules (no symbolic link, one hard link, the expected owner, the
+ * descriptor checked against the path); change_chown() gives away only
+ * those made here, in this run.
  *
  * A map replaced under dracd (cp m.db x && mv x m.db) is noticed before
  * each change: change_replaced() compares the path with the descriptor,

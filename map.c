@@ -319,7 +319,8 @@ map_get_format(const struct map *m, struct map_format *f)
 /*
  * Open (creating it 0644 if needed) the map at path, its journal and
  * owner lock in statedir; recover an interrupted change; truncate
- * empties the map.  Returns NULL, logged, on failure.
+ * empties the map, through the descriptor change.c checked, never by
+ * path (DB_TRUNCATE).  Returns NULL, logged, on failure.
  */
 struct map *
 map_open(const char *path, const char *statedir,
