@@ -61,7 +61,7 @@ LIBSO	= libdrac.so.$(SOVER)
 GEN	= drac.h drac_xdr.c
 DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
 	     change.o lock.o allow.o expire.o addr.o key.o log.o clock.o num.o \
-	     notify.o socketmap.o \
+	     notify.o socketmap.o safeopen.o queue.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
@@ -164,12 +164,13 @@ $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
     $(B)/tests/libfault $(B)/tests/asynctest $(B)/tests/v3test: \
     $(B)/libdrac.a
 $(B)/tests/expiretest $(B)/tests/allowtest $(B)/tests/logtest: $(B)/addr.o
-$(B)/tests/allowtest: $(B)/allow.o
+$(B)/tests/allowtest: $(B)/allow.o $(B)/safeopen.o
 $(B)/tests/logtest: $(B)/log.o $(B)/clock.o
 $(B)/tests/asynctest: $(B)/clock.o
 $(B)/tests/olddracd: $(B)/drac_xdr.o
 # journaltest includes change.c, for the journal's layout.
-$(B)/tests/journaltest: change.c $(addprefix $(B)/,lock.o log.o clock.o addr.o)
+$(B)/tests/journaltest: change.c $(addprefix $(B)/,lock.o log.o clock.o addr.o \
+    safeopen.o)
 
 # oldpop: a program built against DRAC 1.12's library, declarations and
 # all (it includes no drac.h of ours), linked static and shared.
@@ -226,9 +227,10 @@ FUZZ_SAN = -fsanitize=fuzzer-no-link,address,undefined \
 	   -fno-omit-frame-pointer -fno-sanitize-recover=all
 FUZZTIME ?= 60
 FUZZERS	= rpc xdr allow key
-FUZZ_rpc   = rpc.o handler.o addr.o key.o allow.o log.o clock.o drac_xdr.o
+FUZZ_rpc   = rpc.o handler.o addr.o key.o allow.o safeopen.o log.o clock.o \
+	     drac_xdr.o
 FUZZ_xdr   = drac_xdr.o
-FUZZ_allow = allow.o addr.o
+FUZZ_allow = allow.o safeopen.o addr.o
 FUZZ_key   = addr.o key.o
 FUZZLINK = $(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -fsanitize=fuzzer \
 	   -o $@ $(filter %.c %.o,$^) $(TIRPC_LIBS)

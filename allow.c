@@ -17,8 +17,9 @@
  * line silently ignored could leave a host trusted or not by mistake).
  * Where the entry can be written correctly, fix holds it.  allow_parse
  * stops at the first refused line; allow_check reads on and prints every
- * problem with the corrected line.  Nothing here logs or exits: messages
- * go back to the caller.
+ * problem with the corrected line.  The file is opened by safe_open()
+ * (no symbolic link, one hard link, owned by root or dracd's user).
+ * Nothing here logs or exits: messages go back to the caller.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -36,6 +37,7 @@
 #include <unistd.h>
 
 #include "allow.h"
+#include "safeopen.h"
 
 #define LINE_MAX_LEN	1024		/* characters, without the newline */
 #define FILE_MAX_LEN	(1024 * 1024)
@@ -642,13 +644,15 @@ static char *
 load_file(const char *path, size_t *lenp, int *missing, char *err,
     size_t errlen)
 {
-	char	*buf;
-	int	 fd;
+	const char	*why;
+	char		*buf;
+	int		 fd, made;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	*missing = fd == -1 && errno == ENOENT;
+	fd = safe_open(path, O_RDONLY | O_NONBLOCK, 0, &made, &why);
+	*missing = fd == -1 && why == NULL && errno == ENOENT;
 	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: %s", path, why != NULL ? why :
+		    strerror(errno));
 		return NULL;
 	}
 	buf = read_file(fd, path, lenp, err, errlen);

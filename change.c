@@ -55,7 +55,8 @@
  * - The hooks are process-global and get no context: hence current.
  * - DB->open opens the file by path, reads the meta page, closes that
  *   descriptor and opens the one the cache keeps (DB->fd), until
- *   DB->close.  A new or truncated map is written by DB->open itself, not
+ *   DB->close; map.c refuses a DB->fd that is not the file opened and
+ *   checked here (change_is_map()).  A new or truncated map is written by DB->open itself, not
  *   in a change: map.c does that with the readers kept out, and syncs.
  * - DB->close(DB_NOSYNC) drops dirty pages without writing them: how a
  *   change that failed is forgotten (map.c reopens the file).
@@ -65,6 +66,11 @@
  *
  * The journal: a header (struct jhdr), then for each page its offset
  * (8 bytes) and its bytes.  Host byte order: it never leaves this host.
+ *
+ * The map, the journal and the owner lock are opened by safeopen.c's
+ * rules (no symbolic link, one hard link, the expected owner, the
+ * descriptor checked against the path); change_chown() gives away only
+ * those made here, in this run.
  *
  * A map replaced under dracd (cp m.db x && mv x m.db) is noticed before
  * each change: change_replaced() compares the path with the descriptor,
@@ -88,6 +94,7 @@
 #include "change.h"
 #include "lock.h"
 #include "log.h"
+#include "safeopen.h"
 
 #define JNL_MAGIC	"DRACJNL2"
 #define MIN_PAGE	512
@@ -122,6 +129,7 @@ struct change {
 	int		 ownerfd;
 	int		 statefd;	/* the state directory, if we made it */
 	int		 dbfd;		/* the map: Berkeley DB's descriptor */
+	int		 made[3];	/* map, journal, lock: made by us */
 	size_t		 pagesize;
 	struct meta	 meta;		/* of the map, once known */
 	int		 have_meta;
@@ -249,26 +257,22 @@ read_meta(struct change *c, struct meta *m)
 	return 0;
 }
 
-/* Open a file of the state directory; its descriptor, or -1, logged. */
+/*
+ * Open the file at path (safeopen.c), for reading and writing, creating
+ * it with mode; its descriptor, *made set if it was made here, or -1,
+ * logged.
+ */
 static int
-open_state(const char *path, int flags, mode_t mode)
+open_file(const char *path, int flags, mode_t mode, int *made)
 {
-	struct stat	st;
-	int		fd;
+	const char	*why;
+	int		 fd;
 
-	fd = open(path, flags | O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    mode);
-	if (fd == -1 || fstat(fd, &st) == -1) {
+	fd = safe_open(path, flags | O_RDWR | O_CREAT, mode, made, &why);
+	if (fd == -1 && why != NULL)
+		log_warnx("%s: %s; refusing it", path, why);
+	else if (fd == -1)
 		log_warn("%s", path);
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_warnx("%s: not a regular file", path);
-		close(fd);
-		return -1;
-	}
 	return fd;
 }
 
@@ -279,7 +283,8 @@ open_state(const char *path, int flags, mode_t mode)
 static char *
 make_statedir(const char *dir, int *fd)
 {
-	char	*real;
+	struct stat	 st;
+	char		*real;
 
 	*fd = -1;
 	if (mkdir(dir, 0755) == 0)
@@ -288,6 +293,11 @@ make_statedir(const char *dir, int *fd)
 	else if (errno != EEXIST) {
 		log_warn("%s: cannot make the state directory", dir);
 		return NULL;
+	}
+	/* Only the directory just made is ever given away. */
+	if (*fd != -1 && (fstat(*fd, &st) == -1 || st.st_uid != geteuid())) {
+		close(*fd);
+		*fd = -1;
 	}
 	if ((real = realpath(dir, NULL)) == NULL)
 		log_warn("%s", dir);
@@ -305,7 +315,6 @@ change_open(const char *mappath, const char *statedir)
 	struct change	*c;
 	const char	*base;
 	char		*dir;
-	struct stat	 st;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("change_open");
@@ -327,19 +336,9 @@ change_open(const char *mappath, const char *statedir)
 		goto fail;
 	}
 	free(dir);
-	if ((c->ownerfd = lock_owner(c->ownpath, mappath)) == -1)
-		goto fail;
-	c->mapfd = open(mappath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
-	if (c->mapfd == -1 || fstat(c->mapfd, &st) == -1) {
-		log_warn("%s", mappath);
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_warnx("%s: not a regular file", mappath);
-		goto fail;
-	}
-	if ((c->jfd = open_state(c->jpath, 0, 0600)) == -1)
+	if ((c->ownerfd = lock_owner(c->ownpath, mappath, &c->made[2])) == -1 ||
+	    (c->mapfd = open_file(mappath, 0, 0644, &c->made[0])) == -1 ||
+	    (c->jfd = open_file(c->jpath, 0, 0600, &c->made[1])) == -1)
 		goto fail;
 	return c;
 fail:
@@ -410,7 +409,7 @@ set_aside(struct change *c, const char *why)
 {
 	struct stat	 st;
 	char		*bad;
-	int		 fd;
+	int		 fd, made;
 
 	if (asprintf(&bad, "%s.bad", c->jpath) == -1) {
 		log_warn("%s", c->jpath);
@@ -425,9 +424,10 @@ set_aside(struct change *c, const char *why)
 	log_warnx("%s: %s; not replayed, moved aside to %s", c->jpath, why,
 	    bad);
 	free(bad);
-	if ((fd = open_state(c->jpath, O_TRUNC, 0600)) == -1)
+	if ((fd = open_file(c->jpath, O_TRUNC, 0600, &made)) == -1)
 		return -1;
-	if (fstat(c->jfd, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) == -1)
+	if (made && fstat(c->jfd, &st) == 0 &&
+	    fchown(fd, st.st_uid, st.st_gid) == -1)
 		log_warn("%s: chown", c->jpath);
 	close(c->jfd);
 	c->jfd = fd;
@@ -499,17 +499,13 @@ change_replaced(struct change *c)
 int
 change_reopen(struct change *c)
 {
-	struct stat	st;
-	int		fd;
+	const char	*why;
+	int		 fd, made;
 
-	fd = open(c->mappath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
-	    0644);
-	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	fd = safe_open(c->mappath, O_RDWR | O_CREAT, 0644, &made, &why);
+	if (fd == -1) {
 		log_limited(LIMIT_MAP, "%s: cannot open the new map: %s",
-		    c->mappath, fd == -1 ? strerror(errno) :
-		    "not a regular file");
-		if (fd != -1)
-			close(fd);
+		    c->mappath, why != NULL ? why : strerror(errno));
 		return -1;
 	}
 	close(c->mapfd);
@@ -729,23 +725,62 @@ change_claim(struct change *c)
 }
 
 /*
- * Give the map, the journal, the owner lock and a state directory made
- * here to uid and gid; 0 or -1, logged.
+ * Give the files made in this run (map, journal, owner lock, state
+ * directory) to uid and gid.  A file that was there is never given away
+ * (it may be a link planted to another file): it must be uid's already,
+ * since dracd writes and reopens it as uid.  0 or -1, logged.
  */
 int
 change_chown(struct change *c, uid_t uid, gid_t gid)
 {
-	if (fchown(c->mapfd, uid, gid) == -1) {
-		log_warn("%s: chown", c->mappath);
+	const char	*path[3] = { c->mappath, c->jpath, c->ownpath };
+	int		 fd[3] = { c->mapfd, c->jfd, c->ownerfd };
+	struct stat	 st;
+	int		 i;
+
+	for (i = 0; i < 3; i++)
+		if (c->made[i] && fchown(fd[i], uid, gid) == -1) {
+			log_warn("%s: chown", path[i]);
+			return -1;
+		}
+	if (c->statefd != -1 && fchown(c->statefd, uid, gid) == -1) {
+		log_warn("%s: chown of the state directory", c->jpath);
 		return -1;
 	}
-	if (fchown(c->jfd, uid, gid) == -1 ||
-	    fchown(c->ownerfd, uid, gid) == -1 ||
-	    (c->statefd != -1 && fchown(c->statefd, uid, gid) == -1)) {
-		log_warn("%s: chown of the state files", c->jpath);
-		return -1;
+	/* After the chown: a start refused here leaves no file of root's. */
+	for (i = 0; i < 3; i++) {
+		if (c->made[i])
+			continue;
+		if (fstat(fd[i], &st) == -1) {
+			log_warn("%s", path[i]);
+			return -1;
+		}
+		if (st.st_uid != uid) {
+			log_warnx("%s: owned by uid %ld, not by the user "
+			    "dracd runs as (uid %ld), and dracd gives away only "
+			    "the files it makes; chown it", path[i],
+			    (long)st.st_uid, (long)uid);
+			return -1;
+		}
 	}
 	return 0;
+}
+
+/* 1 when fd (Berkeley DB's) is open on the map file checked, else 0. */
+int
+change_is_map(struct change *c, int fd)
+{
+	return safe_same(fd, c->mapfd);
+}
+
+/* Empty the map file, outside a change; 0 or -1, logged. */
+int
+change_truncate(struct change *c)
+{
+	if (ftruncate(c->mapfd, 0) == 0)
+		return 0;
+	log_warn("%s: truncate", c->mappath);
+	return -1;
 }
 
 /* Close the files; the owner lock goes with them. */

@@ -23,6 +23,8 @@ int		 change_commit(struct change *);
 void		 change_abort(struct change *);
 void		 change_claim(struct change *);
 int		 change_chown(struct change *, uid_t, gid_t);
+int		 change_is_map(struct change *, int);
+int		 change_truncate(struct change *);
 void		 change_close(struct change *);
 
 /* The write step: Berkeley DB's page I/O (db_env_set_func_*). */

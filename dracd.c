@@ -51,6 +51,7 @@
 #include "notify.h"
 #include "num.h"
 #include "socketmap.h"
+#include "safeopen.h"
 #include "store.h"
 
 #define DRACD_VERSION	"2.0"
@@ -62,6 +63,7 @@
 #define MAXLISTEN	16	/* -l addresses */
 #define DEFAULT_LOCAL	"/run/drac/dracd.sock"	/* -U */
 #define DEFAULT_MAXTTL	86400	/* -E, seconds */
+#define DEFAULT_MAX	1000000	/* map entries: 59 MiB resident (dracd.8) */
 
 static char			*allowpath;
 static size_t		 nallow;	/* entries in the allow file */
@@ -76,10 +78,11 @@ usage(void)
 	fprintf(stderr, "usage: dracd [-CdfinN] [-a allowfile] [-c maxconn] "
 	    "[-E maxttl] [-e expire]\n"
 	    "             [-G group] [-g group] [-j statedir] [-l address] "
-	    "[-P tcp|any]\n"
-	    "             [-r readers] [-S unix:path | inet:host:port] "
-	    "[-s msec] [-T idle]\n"
-	    "             [-t hash|btree] [-U socket] [-u user] [dbfile]\n");
+	    "[-m max]\n"
+	    "             [-P tcp|any] [-r readers] [-S unix:path | "
+	    "inet:host:port]\n"
+	    "             [-s msec] [-T idle] [-t hash|btree] [-U socket] "
+	    "[-u user] [dbfile]\n");
 	exit(2);
 }
 
@@ -330,7 +333,7 @@ options(int argc, char *argv[], struct options *o)
 	int	ch;
 
 	while ((ch = getopt(argc, argv,
-	    "a:Cc:dE:e:fG:g:ij:l:nNP:r:S:s:T:t:U:u:")) != -1) {
+	    "a:Cc:dE:e:fG:g:ij:l:m:nNP:r:S:s:T:t:U:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			o->allow = optarg;
@@ -379,6 +382,10 @@ options(int argc, char *argv[], struct options *o)
 			break;
 		case 'j':
 			o->conf.statedir = optarg;
+			break;
+		case 'm':
+			o->conf.max = option_value(ch, optarg, 0, 1,
+			    100000000, "1 to 100000000 entries");
 			break;
 		case 'n':
 			o->check = 1;
@@ -474,11 +481,13 @@ started(const struct options *o, const struct listener *ls, int nls)
 	}
 	store_format(store, &f);
 	log_info("drac %s started: map %s (%zu entries), %s, keys %s NUL, "
-	    "%s CIDR suffix, expire %llds, sync window %d ms, allow file %s "
-	    "with %zu entries, transports %s%s", DRACD_VERSION, o->conf.path,
-	    store_count(store), map_type_name(f.type),
+	    "%s CIDR suffix, expire %llds, sync window %d ms, at most %zu "
+	    "entries, allow file %s with %zu entries, transports %s%s",
+	    DRACD_VERSION, o->conf.path, store_count(store),
+	    map_type_name(f.type),
 	    f.nul ? "with" : "without", f.cidr ? "with" : "without",
-	    (long long)o->conf.expire, o->conf.window, allowpath, nallow, tr,
+	    (long long)o->conf.expire, o->conf.window, o->conf.max,
+	    allowpath, nallow, tr,
 	    o->tcponly ? " (adds over TCP only)" : "");
 }
 
@@ -545,6 +554,7 @@ main(int argc, char *argv[])
 			.fmt = { MAP_UNSET, -1, -1 },
 			.expire = 30 * 60,
 			.window = DEFAULT_WINDOW,
+			.max = DEFAULT_MAX,
 		},
 		.allow = "/etc/mail/dracd.allow",
 		.maxconn = DEFAULT_MAXCONN,
@@ -567,6 +577,9 @@ main(int argc, char *argv[])
 	if (o.user != NULL && (pw = getpwnam(o.user)) == NULL)
 		fatalx("-u %s: no such user", o.user);
 	admgid = admin_group(o.group);
+	/* Files of -u's user are dracd's own (safeopen.c). */
+	if (pw != NULL)
+		safe_owner(pw->pw_uid);
 	if (o.check) {
 		ret = check_config(&o);
 		free(allowpath);

@@ -31,6 +31,7 @@
 #include "clock.h"
 #include "lock.h"
 #include "log.h"
+#include "safeopen.h"
 
 #define LOCK_WAIT_MS	250	/* give up a lock attempt after this */
 #define LOCK_TICK_MS	10	/* and check the time this often */
@@ -157,18 +158,22 @@ owner_pid(int fd)
 }
 
 /*
- * Become the one dracd of map: take the owner lock at path, for the life
- * of the process.  Returns its descriptor, or -1, logged, naming the
- * owner's PID when another process holds it.
+ * Become the one dracd of map: take the owner lock at path (safeopen.c;
+ * *made set if made here), for the life of the process.  Returns its
+ * descriptor, or -1, logged, naming the owner's PID when another process
+ * holds it.
  */
 int
-lock_owner(const char *path, const char *map)
+lock_owner(const char *path, const char *map, int *made)
 {
-	int	fd;
+	const char	*why;
+	int		 fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd == -1) {
-		log_warn("%s", path);
+	if ((fd = safe_open(path, O_RDWR | O_CREAT, 0644, made, &why)) == -1) {
+		if (why != NULL)
+			log_warnx("%s: %s; refusing it", path, why);
+		else
+			log_warn("%s", path);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {

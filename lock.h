@@ -7,7 +7,7 @@
 
 int	lock_readers_out(int, const char *);
 void	lock_readers_in(int, const char *);
-int	lock_owner(const char *, const char *);
+int	lock_owner(const char *, const char *, int *);
 void	lock_owner_pid(int, const char *);
 
 #endif

@@ -62,7 +62,7 @@ struct map {
 
 struct legacy;
 
-static int	db_setup(struct map *, enum map_type, int);
+static int	db_setup(struct map *, enum map_type);
 static int	rewrite(struct map *, const struct legacy *, size_t);
 
 static int	opening;
@@ -98,7 +98,7 @@ reopen(struct map *m)
 	db_drop(m);
 	if (change_readers_out(m->chg) == -1)
 		return -1;
-	if (change_recover(m->chg) == 0 && db_setup(m, m->type, 0) == 0) {
+	if (change_recover(m->chg) == 0 && db_setup(m, m->type) == 0) {
 		/* Nothing begun: a new file DB->open made goes straight out. */
 		if ((err = m->db->sync(m->db, 0)) == 0)
 			ret = 0;
@@ -170,8 +170,12 @@ map_commit(struct map *m)
 	return -1;
 }
 
+/*
+ * Open the map in Berkeley DB, which opens it by path: its descriptor
+ * must be the file change.c opened and checked, or the map is refused.
+ */
 static int
-db_setup(struct map *m, enum map_type type, int truncate)
+db_setup(struct map *m, enum map_type type)
 {
 	int	err;
 
@@ -185,7 +189,7 @@ db_setup(struct map *m, enum map_type type, int truncate)
 	opening = 1;
 	err = m->db->open(m->db, NULL, m->path, NULL,
 	    type == MAP_BTREE ? DB_BTREE : DB_HASH,
-	    DB_CREATE | (truncate ? DB_TRUNCATE : 0), 0644);
+	    DB_CREATE, 0644);
 	opening = 0;
 	if (err == EINVAL)
 		log_warnx("%s: not a Berkeley DB hash or btree map", m->path);
@@ -194,6 +198,12 @@ db_setup(struct map *m, enum map_type type, int truncate)
 	else if ((err = m->db->fd(m->db, &m->dbfd)) != 0 ||
 	    (err = m->db->get_pagesize(m->db, &m->pagesize)) != 0)
 		log_warnx("%s: %s", m->path, db_strerror(err));
+	else if (!change_is_map(m->chg, m->dbfd)) {
+		log_warnx("%s: replaced while Berkeley DB opened it; "
+		    "refusing it", m->path);
+		db_drop(m);
+		err = -1;
+	}
 	return err == 0 ? 0 : -1;
 }
 
@@ -309,7 +319,8 @@ map_get_format(const struct map *m, struct map_format *f)
 /*
  * Open (creating it 0644 if needed) the map at path, its journal and
  * owner lock in statedir; recover an interrupted change; truncate
- * empties the map.  Returns NULL, logged, on failure.
+ * empties the map, through the descriptor change.c checked, never by
+ * path (DB_TRUNCATE).  Returns NULL, logged, on failure.
  */
 struct map *
 map_open(const char *path, const char *statedir,
@@ -335,7 +346,8 @@ map_open(const char *path, const char *statedir,
 		goto fail;
 	/* Not in a change: DB->open writes a new file, the readers kept out. */
 	if (change_recover(m->chg) == 0 &&
-	    db_setup(m, m->type, truncate) == 0 &&
+	    (!truncate || change_truncate(m->chg) == 0) &&
+	    db_setup(m, m->type) == 0 &&
 	    (err = m->db->sync(m->db, 0)) != 0)
 		log_warnx("%s: sync: %s", path, db_strerror(err));
 	change_readers_in(m->chg);

@@ -10,7 +10,12 @@
  * batch, not for the whole map.  While the map cannot be written (full
  * disk, a reader that holds its lock...) adds fail at once, stay queued,
  * and the queue is tried again every FLUSH_RETRY_MS: a map that cannot be
- * written delays the map, never the daemon.
+ * written delays the map, never the daemon.  The queue (queue.c) holds
+ * each address once, at most MAX_QUEUE of them.
+ *
+ * Bound: past conf.max entries a new address is refused (the caller gets
+ * ADD_SYSERR, the log a rate-limited line); an address already held is
+ * refreshed as ever, so the bound never logs a user out.
  *
  * Expiry: the index knows what expires first; due entries are deleted in
  * batches of EXPIRE_BATCH, each its own locked change, with the event loop
@@ -31,6 +36,7 @@
 #include "clock.h"
 #include "expire.h"
 #include "log.h"
+#include "queue.h"
 #include "store.h"
 
 #define EXPIRE_BATCH	256
@@ -42,8 +48,7 @@ struct store {
 	struct store_conf	 conf;
 	struct map		*map;
 	struct expire		*idx;
-	struct addr		*queue;
-	size_t			 nqueue, qcap;
+	struct queue		*queue;		/* each address once */
 	long long		 flush_at;	/* msec, monotonic; 0: none */
 	time_t			 expire_resume;	/* no expiry before this */
 	int			 healthy;
@@ -76,8 +81,11 @@ store_open(const struct store_conf *conf)
 	int		 other;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->idx = expire_new()) == NULL) {
+	    (s->idx = expire_new()) == NULL ||
+	    (s->queue = queue_new(MAX_QUEUE)) == NULL) {
 		log_warn("store_open");
+		if (s != NULL)
+			expire_free(s->idx);
 		free(s);
 		return NULL;
 	}
@@ -97,6 +105,10 @@ store_open(const struct store_conf *conf)
 	if (other > 0)
 		log_warnx("%s: %d records with keys or values dracd does not "
 		    "write were left alone", conf->path, other);
+	if (expire_count(s->idx) > conf->max)
+		log_warnx("%s: %zu entries, more than %zu (-m): new addresses "
+		    "are refused until enough expire", conf->path,
+		    expire_count(s->idx), conf->max);
 	return s;
 fail:
 	store_close(s);
@@ -151,18 +163,19 @@ commit_timed(struct store *s)
 static int
 flush(struct store *s)
 {
-	time_t	when;
-	size_t	i;
-	int	ret = 0;
+	const struct addr	*ad;
+	time_t			 when;
+	size_t			 i;
+	int			 ret = 0;
 
 	s->flush_at = 0;
-	if (s->nqueue == 0)
+	if (queue_len(s->queue) == 0)
 		return 0;
 	if (begin(s) == -1)
 		return failed(s);
-	for (i = 0; ret == 0 && i < s->nqueue; i++)
-		if (expire_get(s->idx, &s->queue[i], &when) == 0)
-			ret = map_put(s->map, &s->queue[i], when);
+	for (i = 0; ret == 0 && i < queue_len(s->queue); i++)
+		if (expire_get(s->idx, ad = queue_at(s->queue, i), &when) == 0)
+			ret = map_put(s->map, ad, when);
 	if (ret == -1) {
 		map_abort(s->map);
 		return failed(s);
@@ -172,25 +185,7 @@ flush(struct store *s)
 	if (!s->healthy)
 		log_info("%s: map writable again", s->conf.path);
 	s->healthy = 1;
-	s->nqueue = 0;
-	return 0;
-}
-
-static int
-enqueue(struct store *s, const struct addr *ad)
-{
-	struct addr	*nq;
-	size_t		 ncap;
-
-	if (s->nqueue == s->qcap) {
-		ncap = s->qcap ? s->qcap * 2 : 64;
-		if (ncap > MAX_QUEUE ||
-		    (nq = reallocarray(s->queue, ncap, sizeof(*nq))) == NULL)
-			return -1;
-		s->queue = nq;
-		s->qcap = ncap;
-	}
-	s->queue[s->nqueue++] = *ad;
+	queue_clear(s->queue);
 	return 0;
 }
 
@@ -209,13 +204,24 @@ store_add(struct store *s, const struct addr *ad)
 int
 store_add_until(struct store *s, const struct addr *ad, time_t when)
 {
+	char	text[INET6_ADDRSTRLEN];
+	time_t	old;
+
+	if (expire_count(s->idx) >= s->conf.max &&
+	    expire_get(s->idx, ad, &old) == -1) {
+		addr_text(ad, text, sizeof(text));
+		log_limited(LIMIT_FULL, "%s: full: %zu entries (-m %zu); "
+		    "refusing new addresses (%s)", s->conf.path,
+		    expire_count(s->idx), s->conf.max, text);
+		return -1;
+	}
 	if (expire_set(s->idx, ad, when) == -1) {
 		log_limited(LIMIT_MAP, "out of memory");
 		return -1;
 	}
-	if (enqueue(s, ad) == -1) {
+	if (queue_add(s->queue, ad) == -1) {
 		log_limited(LIMIT_MAP, "%s: %zu adds waiting for the map; "
-		    "refusing more", s->conf.path, s->nqueue);
+		    "refusing more", s->conf.path, queue_len(s->queue));
 		return -1;
 	}
 	if (!s->healthy)
@@ -228,7 +234,7 @@ store_add_until(struct store *s, const struct addr *ad, time_t when)
 	 * The readers wait while a change's pages are written over the map:
 	 * bound the pages, write a full batch as soon as this add is answered.
 	 */
-	if (s->nqueue >= FLUSH_BATCH)
+	if (queue_len(s->queue) >= FLUSH_BATCH)
 		s->flush_at = clock_ms();
 	return 0;
 }
@@ -361,7 +367,7 @@ int
 store_release(struct store *s)
 {
 	s->held = 0;
-	if (s->conf.window == 0 || s->nqueue >= FLUSH_BATCH)
+	if (s->conf.window == 0 || queue_len(s->queue) >= FLUSH_BATCH)
 		return flush(s);
 	return 0;
 }
@@ -418,7 +424,7 @@ store_stats(const struct store *s, struct store_stats *st)
 {
 	*st = s->st;
 	st->entries = expire_count(s->idx);
-	st->queued = s->nqueue;
+	st->queued = queue_len(s->queue);
 	st->healthy = s->healthy;
 }
 
@@ -432,13 +438,13 @@ store_close(struct store *s)
 		return 0;
 	if (s->map != NULL && flush(s) == -1) {
 		log_warnx("%s: %zu adds could not be written", s->conf.path,
-		    s->nqueue);
+		    queue_len(s->queue));
 		ret = -1;
 	}
 	if (map_close(s->map) == -1)
 		ret = -1;
 	expire_free(s->idx);
-	free(s->queue);
+	queue_free(s->queue);
 	free(s);
 	return ret;
 }

@@ -18,6 +18,7 @@ struct store_conf {
 	int		 truncate;	/* empty the map at open */
 	time_t		 expire;	/* seconds an add is good for */
 	int		 window;	/* group commit window, msec; 0: none */
+	size_t		 max;		/* entries; past it new ones fail */
 };
 
 /* What store_stats() reports. */

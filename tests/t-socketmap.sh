@@ -214,7 +214,8 @@ t "figures: every lookup answered" sh -c "! grep -v ' 0 errors' '$T/figures'"
 t "dracd (figures) stops cleanly" dracd_stop
 
 # --- the service as user nobody: the socket made as root, group-owned
-dracd_start -a "$T/allow" -u nobody -g mail -S "$U" "$T/map.db" ||
+# (a map of its own: dracd -u takes over no map root owns)
+dracd_start -a "$T/allow" -u nobody -g mail -S "$U" "$T/nobody.db" ||
     nok "dracd -u nobody -S starts"
 is "as nobody, socket mode 660 group mail" "660 mail" stat -c '%a %G' "$SOCK"
 t "dracctl add 127.0.0.8" "$DRACCTL" add 127.0.0.8

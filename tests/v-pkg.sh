@@ -126,7 +126,9 @@ t "SystemCallFilter: an allow list" test -s "$T/allowed"
 U=nobody
 mkdir "$T/sc"
 DRACD_WRAP="strace -f -qq -o $T/trace"
-if dracd_start -u "$U" -e 1s -a "$T/allow" "$T/sc/map.db"; then
+# A state directory of its own: the journal root's dracd made above for
+# its map.db is root's, and dracd -u gives away only files it makes.
+if dracd_start -u "$U" -e 1s -a "$T/allow" -j "$T/sc/state" "$T/sc/map.db"; then
 	# Signals go to dracd, strace's child.
 	pid=$(pgrep -P "$DRACD_PID")
 	"$DRACCTL" -p udp add 192.0.2.1 >/dev/null
