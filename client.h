@@ -40,7 +40,9 @@ void		 client_set_timeout(struct drac *, int);
 int		 client_connect(struct drac *, rpcvers_t, char **);
 int		 client_call(struct drac *, struct drac_call *, char **);
 
-/* proc.c: the adds of the compatible functions. */
+/* proc.c: the adds of the compatible functions, and the return
+ * convention of dracauth(3) for an addstat (proc3.c's too). */
+int		 proc_status(int, char **);
 int		 proc_add_v1(struct drac *, uint32_t, char **);
 int		 proc_add_v2(struct drac *, const unsigned char [16], char **);
 

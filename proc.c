@@ -19,8 +19,8 @@
 #include "drac.h"
 
 /* The return convention of dracauth(3) for the server's answer st. */
-static int
-addstat_rc(addstat st, char **errmsg)
+int
+proc_status(int st, char **errmsg)
 {
 	switch (st) {
 	case ADD_SUCCESS:
@@ -52,7 +52,7 @@ add_call(struct drac *d, rpcvers_t vers, xdrproc_t xarg, void *arg,
 	c.res = &res;
 	if ((rc = client_call(d, &c, errmsg)) != 0)
 		return rc;
-	return addstat_rc(res, errmsg);
+	return proc_status(res, errmsg);
 }
 
 /* Authorizes the IPv4 address hostorder with version 1; as dracauth(). */

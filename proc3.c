@@ -20,24 +20,14 @@
 
 #define MSG_OLD	"This operation needs a dracd with protocol version 3"
 
+/* proc_status() with v3's meaning of ADD_UNKOWN: no such entry. */
 static int
 status_rc(addstat st, char **errmsg)
 {
-	switch (st) {
-	case ADD_SUCCESS:
-		return 0;
-	case ADD_PERM:
-		return client_msg(ADD_PERM, "Server reports permission denied",
-		    errmsg);
-	case ADD_SYSERR:
-		return client_msg(ADD_SYSERR, "Server reports system error",
-		    errmsg);
-	case ADD_UNKOWN:
+	if (st == ADD_UNKOWN)
 		return client_msg(ADD_UNKOWN, "Server reports no such entry",
 		    errmsg);
-	default:
-		return client_msg(st, "Server reports unknown error", errmsg);
-	}
+	return proc_status(st, errmsg);
 }
 
 /* Make call proc of version 3; as client_call(), MSG_OLD for an old dracd. */

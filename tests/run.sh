@@ -32,8 +32,10 @@ for f in $tests; do
 	*) bs=$builds ;;
 	esac
 	for b in $bs; do
+		t0=$(date +%s)
 		B=$b sh "$f" >"$out.one" 2>&1
 		rc=$?
+		echo "# $f[$b]: $(($(date +%s) - t0)) s" >>"$out.one"
 		cat "$out.one" | tee -a "$out"
 		if [ $rc -ne 0 ] && ! grep -q '^FAIL - ' "$out.one"; then
 			echo "FAIL - $f[$b]: exited $rc" | tee -a "$out"
