@@ -348,7 +348,7 @@ install: all contrib
 	    drac_async_free; do ln -sf dracauth.3 $(DESTDIR)$(MANDIR)/man3/$$f.3; done
 
 # What make deb needs beyond DEPS.
-DEBDEPS	= debhelper dpkg-dev fakeroot lintian
+DEBDEPS	= build-essential debhelper dpkg-dev fakeroot lintian
 
 # Debian packages from debian/, built in a copy of the tree under
 # build/deb (dpkg-buildpackage writes its results beside the tree), then

@@ -71,7 +71,7 @@ out=$W/check.out
 echo "# make check in the fresh root" >&2
 inroot 'cd /src/drac && make check' >"$out" 2>&1
 rc=$?
-grep -E '^(ok|FAIL|skip) - ' "$out"
+grep -E '^(ok|FAIL|skip) - |^# tests/' "$out"
 sum=$(grep -E '^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$' "$out" | tail -n 1)
 if [ -z "$sum" ]; then
 	echo "FAIL - check-fresh: make check printed no summary (exit $rc)"
@@ -118,6 +118,7 @@ inroot 'cd /src/drac && make deb >/tmp/deb.log 2>&1 || { tail -n 20 /tmp/deb.log
 	echo "ok - make deb: built, lintian clean"
 	tests/deb-install-check.sh build/deb' >"$W/deb.out" 2>&1
 grep -E '^(ok|FAIL|skip) - ' "$W/deb.out"
+grep -q '^FAIL - make deb' "$W/deb.out" && sed 's/^/	/' "$W/deb.out"
 dp=$(grep -c '^ok - ' "$W/deb.out")
 df=$(grep -c '^FAIL - ' "$W/deb.out")
 [ "$dp" -gt 1 ] || [ "$df" -gt 0 ] ||
