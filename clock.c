@@ -1,11 +1,26 @@
 /*
- * clock.c: monotonic time in milliseconds and microseconds, and
- * deadlines as struct timespec (what sem_timedwait, ppoll and
- * pthread_cond_timedwait want).
+ * clock.c: monotonic time in milliseconds and microseconds, deadlines as
+ * struct timespec (what sem_timedwait, ppoll and pthread_cond_timedwait
+ * want), and the wall-clock second that expiry times are measured in.
  */
 #include <time.h>
 
 #include "clock.h"
+
+/*
+ * The wall-clock time in seconds.  Not time(3): on Linux that reads the
+ * coarse clock, which may still show the previous second for a tick after
+ * the second has begun, so an entry could be reported valid a few
+ * milliseconds past its expiry.
+ */
+time_t
+clock_wall(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec;
+}
 
 /* Milliseconds on the monotonic clock. */
 long long

@@ -10,6 +10,7 @@
 
 #include <time.h>
 
+time_t		clock_wall(void);
 long long	clock_ms(void);
 long long	clock_us(void);
 void		clock_after(struct timespec *, long long);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "clock.h"
 #include "handler.h"
 #include "log.h"
 
@@ -186,7 +187,7 @@ handler_init3(time_t ttlcap, gid_t admin, const char *vers)
 	maxttl = ttlcap;
 	admgid = admin;
 	version = vers;
-	started = time(NULL);
+	started = clock_wall();
 }
 
 /* Non-zero when c may use DEL, LIST and STATS (see above). */
@@ -244,7 +245,7 @@ ttl_until(unsigned int ttl)
 		return 0;
 	if (maxttl > 0 && (time_t)ttl > maxttl)
 		ttl = (unsigned int)maxttl;
-	return time(NULL) + ttl;
+	return clock_wall() + ttl;
 }
 
 /* When ad expires, or 0. */
@@ -389,5 +390,5 @@ handler_stats(const struct caller *c, drac_stats_res *r)
 	r->last_commit_us = st.last_commit_us;
 	r->queued = st.queued;
 	r->healthy = st.healthy;
-	r->uptime = (u_quad_t)(time(NULL) - started);
+	r->uptime = (u_quad_t)(clock_wall() - started);
 }

@@ -41,6 +41,7 @@
 #include <time.h>
 
 #include "change.h"
+#include "clock.h"
 #include "log.h"
 #include "map.h"
 
@@ -543,7 +544,7 @@ count_records(DB *db, struct census *c)
 	DBT		 k, v;
 	struct keyconv	 conv;
 	struct addr	 ad;
-	time_t		 when, now = time(NULL);
+	time_t		 when, now = clock_wall();
 	int		 err;
 
 	if ((err = db->cursor(db, NULL, &cur, 0)) != 0)

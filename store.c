@@ -197,7 +197,7 @@ flush(struct store *s)
 int
 store_add(struct store *s, const struct addr *ad)
 {
-	return store_add_until(s, ad, time(NULL) + s->conf.expire);
+	return store_add_until(s, ad, clock_wall() + s->conf.expire);
 }
 
 /* Authorize ad until when; as store_add(). */
@@ -276,7 +276,7 @@ int
 store_timeout(struct store *s)
 {
 	struct addr	ad;
-	time_t		when, now = time(NULL);
+	time_t		when, now = clock_wall();
 	long long	ms = -1, d;
 
 	if (s->flush_at != 0)
@@ -295,7 +295,7 @@ store_timeout(struct store *s)
 void
 store_run(struct store *s)
 {
-	time_t	now = time(NULL);
+	time_t	now = clock_wall();
 
 	if (!s->claimed) {
 		map_claim(s->map);
@@ -376,7 +376,7 @@ store_release(struct store *s)
 int
 store_query(const struct store *s, const struct addr *ad, time_t *when)
 {
-	if (expire_get(s->idx, ad, when) == -1 || *when <= time(NULL))
+	if (expire_get(s->idx, ad, when) == -1 || *when <= clock_wall())
 		return -1;
 	return 0;
 }
