@@ -39,6 +39,8 @@ mta_env
 
 D=$(mktemp -d "$SMAP_DIR/drac-bench-smap.XXXXXX")
 chmod 755 "$D"
+# dracd's journal (lib.sh's dracd_start) beside the maps.
+# shellcheck disable=SC2034
 STATE=$D/state
 SOCK=$T/smap.sock
 SM=$TOP/$B/tests/smclient
@@ -134,6 +136,7 @@ pf_bench() {
 	_ms=$((($(date +%s%N) - _begin) / 1000000))
 	adders_stop
 	_n=$(($(adds_total) - _a0))
+	# shellcheck disable=SC2046
 	set -- $(served pf-hash) $(served pf-smap)
 	echo "smtpd restarts, $SESSIONS sessions 1 s apart," \
 	    "$((_n * 1000 / _ms)) adds/s: hash $1, socketmap $5"
