@@ -41,4 +41,5 @@ echo "ADDMANY against single adds, $n addresses each:"
 rc=$?
 kill "$pid"
 wait "$pid"
+B=$B sh tests/bench-smap.sh "$@" || rc=1
 exit $rc

@@ -8,8 +8,8 @@
 # can tell), find keys with their own lookup tools, and never relay while
 # dracd is down.  Then two postfix instances in two network namespaces
 # query one dracd over TCP; the one not in the reader list is refused.
-# Prints postfix's smtpd restarts over SMTP sessions while dracctl adds,
-# hash: map against socketmap.  See tests/mta.sh.
+# See tests/mta.sh; postfix's smtpd restarts, hash: map against socketmap,
+# are measured by tests/bench-smap.sh (make bench).
 . "$(dirname "$0")/mta.sh"
 mta_enter "$@"
 . "$(dirname "$0")/lib.sh"
