@@ -33,6 +33,8 @@ struct drac_call {
 struct drac;
 
 int		 client_msg(int, const char *, char **);
+const char	*client_create_msg(enum clnt_stat);
+const char	*client_call_msg(enum clnt_stat);
 int		 client_default_timeout(void);
 struct drac	*client_new(const char *, const char *, int,
 		    enum client_lookup, char **);
