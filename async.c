@@ -53,7 +53,6 @@
 #include "rpcb.h"
 
 #define RETRY_MS	1000	/* UDP retransmission interval */
-#define MAX_TIMEOUT	3600000	/* ms */
 #define MSG_MAX		512	/* an add or GETADDR call, a reply */
 #define SEPS		", \t"	/* between server names */
 #define WANT		"udp"	/* the netid rpcb.c's table is asked for */
@@ -86,9 +85,7 @@ struct drac_async {
 	int			 family;	/* of fd */
 	struct timespec		 end;
 	uint32_t		 xid;		/* the next message's */
-	u_long			 vers;
-	drac_add_parm		 v1;
-	drac_add_parm6		 v2;
+	struct proc_add		 add;
 	size_t			 n;
 	struct server		*srv;
 };
@@ -107,33 +104,6 @@ srv_fail(struct server *s, int rc, enum clnt_stat st)
 {
 	srv_done(s, rc, rc == -1 ? client_create_msg(st) :
 	    client_call_msg(st));
-}
-
-/*
- * The add of sa: AF_INET and IPv4-mapped AF_INET6 with version 1, other
- * AF_INET6 with version 2; -1 for other families.
- */
-static int
-async_arg(struct drac_async *a, const struct sockaddr *sa)
-{
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
-
-	if (sa != NULL && sa->sa_family == AF_INET6) {
-		memcpy(&sin6, sa, sizeof(sin6));
-		if (!IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)) {
-			a->vers = DRACVERS6;
-			memcpy(a->v2.ip_addr6, sin6.sin6_addr.s6_addr, 16);
-			return 0;
-		}
-		memcpy(&sin.sin_addr, &sin6.sin6_addr.s6_addr[12], 4);
-	} else if (sa != NULL && sa->sa_family == AF_INET)
-		memcpy(&sin, sa, sizeof(sin));
-	else
-		return -1;
-	a->vers = DRACVERS;
-	a->v1.ip_addr = ntohl(sin.sin_addr.s_addr);
-	return 0;
 }
 
 /* One UDP socket for every server: IPv6 with IPv4 mapped, else IPv4. */
@@ -219,19 +189,25 @@ srv_send(struct drac_async *a, struct server *s)
 	clock_after(&s->resend, RETRY_MS * 1000LL);
 }
 
-/* Step one: ask s's rpcbind where dracd's version a->vers listens. */
+/* Sends s's new message of len bytes; if it could not be made, rc. */
+static void
+srv_post(struct drac_async *a, struct server *s, size_t len, int rc)
+{
+	if ((s->msglen = len) == 0)
+		srv_fail(s, rc, RPC_CANTENCODEARGS);
+	else
+		srv_send(a, s);
+}
+
+/* Step one: ask s's rpcbind where dracd's version a->add.vers listens. */
 static void
 srv_lookup(struct drac_async *a, struct server *s)
 {
 	s->step = STEP_LOOKUP;
 	s->remembered = 0;
 	s->xid = a->xid++;
-	s->msglen = rpcb_encode(s->msg, sizeof(s->msg), s->xid, RPCBVERS,
-	    DRACPROG, a->vers, s->v6 ? "udp6" : "udp");
-	if (s->msglen == 0)
-		srv_fail(s, -1, RPC_CANTENCODEARGS);
-	else
-		srv_send(a, s);
+	srv_post(a, s, rpcb_encode(s->msg, sizeof(s->msg), s->xid, RPCBVERS,
+	    DRACPROG, a->add.vers, s->v6 ? "udp6" : "udp"), -1);
 }
 
 /* Step two: send the add to s's dracd. */
@@ -240,18 +216,8 @@ srv_call(struct drac_async *a, struct server *s)
 {
 	s->step = STEP_CALL;
 	s->xid = a->xid++;
-	if (a->vers == DRACVERS)
-		s->msglen = call_encode(s->msg, sizeof(s->msg), s->xid,
-		    DRACPROG, DRACVERS, DRACPROC_ADD,
-		    (xdrproc_t)xdr_drac_add_parm, &a->v1);
-	else
-		s->msglen = call_encode(s->msg, sizeof(s->msg), s->xid,
-		    DRACPROG, DRACVERS6, DRACPROC_ADD,
-		    (xdrproc_t)xdr_drac_add_parm6, &a->v2);
-	if (s->msglen == 0)
-		srv_fail(s, -2, RPC_CANTENCODEARGS);
-	else
-		srv_send(a, s);
+	srv_post(a, s, call_encode(s->msg, sizeof(s->msg), s->xid, DRACPROG,
+	    a->add.vers, DRACPROC_ADD, a->add.xarg, &a->add.arg), -2);
 }
 
 /* Starts s: its dracd's remembered address, else a lookup. */
@@ -262,7 +228,7 @@ srv_start(struct drac_async *a, struct server *s)
 
 	if (srv_resolve(s, a->family) == -1)
 		srv_fail(s, -1, RPC_UNKNOWNHOST);
-	else if (rpcb_recall(s->name, WANT, a->vers, &ra) &&
+	else if (rpcb_recall(s->name, WANT, a->add.vers, &ra) &&
 	    peer_set(&s->dracd, a->family, (struct sockaddr *)&ra.sa,
 	    ra.salen) == 0) {
 		s->remembered = 1;
@@ -278,7 +244,7 @@ srv_start(struct drac_async *a, struct server *s)
 static void
 srv_call_failed(struct drac_async *a, struct server *s, enum clnt_stat st)
 {
-	rpcb_forget(s->name, WANT, a->vers);
+	rpcb_forget(s->name, WANT, a->add.vers);
 	if (s->remembered && !clock_passed(&a->end))
 		srv_lookup(a, s);
 	else
@@ -306,7 +272,7 @@ srv_located(struct drac_async *a, struct server *s, const void *buf,
 		srv_fail(s, -1, st);
 		return;
 	}
-	rpcb_remember(s->name, WANT, a->vers, &ra);
+	rpcb_remember(s->name, WANT, a->add.vers, &ra);
 	srv_call(a, s);
 }
 
@@ -434,8 +400,8 @@ drac_async_add(const char *servers, const struct sockaddr *addr,
 		return NULL;
 	}
 	a->fd = -1;
-	if (async_arg(a, addr) == -1) {
-		client_msg(-1, "Unsupported address family", errmsg);
+	if (proc_add_arg(&a->add, addr, 0) == -1) {
+		client_msg(-1, CLIENT_MSG_FAMILY, errmsg);
 		drac_async_free(a);
 		return NULL;
 	}
@@ -447,8 +413,8 @@ drac_async_add(const char *servers, const struct sockaddr *addr,
 	}
 	if (timeout_ms <= 0)
 		timeout_ms = dractimeout(0);
-	if (timeout_ms > MAX_TIMEOUT)
-		timeout_ms = MAX_TIMEOUT;
+	if (timeout_ms > CLIENT_MAX_TIMEOUT)
+		timeout_ms = CLIENT_MAX_TIMEOUT;
 	clock_after(&a->end, timeout_ms * 1000LL);
 	async_start(a);
 	return a;

@@ -80,6 +80,26 @@ t "IPv6, fan-out, blocking, fan-out: rpcbind asked once ($(tail -n 1 "$T/v6"))" 
     shared v6 1
 t "the shared adds land" waitfor 2 fresh 127.0.0.23
 
+# --- a remembered address whose dracd has moved (restarted, a new port):
+# the fan-out add gets no answer there, forgets it and asks rpcbind again.
+# stopped PID: the process has stopped itself.
+stopped() { ps -o stat= -p "$1" | grep -q '^T'; }
+"$V3" auth 127.0.0.1 127.0.0.24 - - "127.0.0.1," 127.0.0.25 >"$T/moved" 2>&1 &
+V3_PID=$!
+if waitfor 5 stopped "$V3_PID" && dracd_stop &&
+    dracd_start -a "$T/allow" -e 10m "$MAP"; then
+	g0=$(getaddrs)
+	kill -CONT "$V3_PID"
+	wait "$V3_PID"
+	echo "getaddr $(($(getaddrs) - g0))" >>"$T/moved"
+	t "dracd moved: the fan-out add to the old address asks rpcbind again ($(tail -n 1 "$T/moved"))" \
+	    shared moved 1
+	t "dracd moved: the add lands" waitfor 2 fresh 127.0.0.25
+else
+	kill -CONT "$V3_PID" 2>/dev/null
+	nok "dracd moved: dracd restarts while the client waits"
+fi
+
 # --- dracd stopped: the add times out by its deadline, no later.
 kill -STOP "$DRACD_PID"
 async stopped localhost 500 127.0.0.11

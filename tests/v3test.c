@@ -4,7 +4,9 @@
  *
  *	v3test auth SERVERS ADDR...	dracauth() or dracauth6(): "rc ms msg";
  *					more SERVERS ADDR pairs follow in
- *					the same process, one line each
+ *					the same process, one line each; a
+ *					pair "- -" stops the process
+ *					(SIGSTOP) until it is continued
  *	v3test many SERVER N		ADDMANY of 10.2.x.y, 100 a call:
  *					"ok K of N" (statuses 0)
  *	v3test bench SERVER N		N single adds (drac_add3), then N by
@@ -19,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,7 +172,9 @@ main(int argc, char *argv[])
 
 	if (argc >= 4 && argc % 2 == 0 && strcmp(argv[1], "auth") == 0) {
 		for (rc = 0, n = 2; n < argc; n += 2)
-			if ((k = auth(argv[n], argv[n + 1])) > rc)
+			if (strcmp(argv[n], "-") == 0)
+				raise(SIGSTOP);
+			else if ((k = auth(argv[n], argv[n + 1])) > rc)
 				rc = k;
 		return rc;
 	}
