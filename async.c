@@ -13,8 +13,9 @@
  * version 3) and fills the table; then it sends the add there, IPv4 (and
  * IPv4-mapped) clients with version 1, IPv6 clients with version 2, and
  * retransmits every RETRY_MS as the blocking calls do.  An add to a
- * remembered address that is refused, or not answered by its first
- * retransmission, may have gone to a dracd that moved: the entry is
+ * remembered address that is refused (by RPC, or by ICMP: the socket
+ * queues its errors, IP_RECVERR) or not answered by its first
+ * retransmission may have gone to a dracd that moved: the entry is
  * forgotten and rpcbind asked, once, as client.c does.
  *
  * This file owns its socket: one UDP socket per handle (IPv6 with IPv4
@@ -106,22 +107,33 @@ srv_fail(struct server *s, int rc, enum clnt_stat st)
 	    client_call_msg(st));
 }
 
-/* One UDP socket for every server: IPv6 with IPv4 mapped, else IPv4. */
+/*
+ * One UDP socket for every server: IPv6 with IPv4 mapped, else IPv4; the
+ * ICMP errors of what it sends are queued for async_refused().
+ */
 static int
 async_socket(struct drac_async *a)
 {
-	int	off = 0;
+	int	off = 0, on = 1;
 
 	a->family = AF_INET6;
 	a->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (a->fd != -1 && setsockopt(a->fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 	    sizeof(off)) == 0)
-		return 0;
-	if (a->fd != -1)
-		close(a->fd);
-	a->family = AF_INET;
-	a->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	return a->fd == -1 ? -1 : 0;
+		(void)setsockopt(a->fd, IPPROTO_IPV6, IPV6_RECVERR, &on,
+		    sizeof(on));
+	else {
+		if (a->fd != -1)
+			close(a->fd);
+		a->family = AF_INET;
+		a->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (a->fd == -1)
+			return -1;
+	}
+	/* IPv4's, for IPv4-mapped peers too; without it, only the wait. */
+	(void)setsockopt(a->fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	return 0;
 }
 
 /* sa as an address p in the socket's family; -1 if it cannot be. */
@@ -297,30 +309,71 @@ srv_added(struct drac_async *a, struct server *s, const void *buf,
 	srv_done(s, rc, err);
 }
 
+/* The server whose message in flight has the id in buf's first bytes. */
+static struct server *
+srv_of(struct drac_async *a, const char *buf)
+{
+	uint32_t	xid;
+	size_t		i;
+
+	memcpy(&xid, buf, 4);
+	xid = ntohl(xid);
+	for (i = 0; i < a->n; i++)
+		if (a->srv[i].step != STEP_DONE && a->srv[i].xid == xid)
+			return &a->srv[i];
+	return NULL;
+}
+
+/*
+ * Reads the errors queued for what the socket sent (IP_RECVERR): each
+ * gives back the datagram, so its id.  An add to a remembered address
+ * that came back refused went to a dracd that is gone: ask rpcbind, as
+ * client.c does when its connected socket reports the refusal.
+ */
+static void
+async_refused(struct drac_async *a)
+{
+	char		 buf[MSG_MAX], ctl[256];
+	struct server	*s;
+	struct msghdr	 m;
+	struct iovec	 iov;
+	ssize_t		 n;
+
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		if ((n = recvmsg(a->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT)) ==
+		    -1 && errno != EINTR)
+			return;
+		if (n >= 4 && (s = srv_of(a, buf)) != NULL &&
+		    s->step == STEP_CALL && s->remembered)
+			srv_call_failed(a, s, RPC_CANTRECV);
+	}
+}
+
 /* Reads every datagram waiting on the socket. */
 static void
 async_read(struct drac_async *a)
 {
 	char		 buf[2 * MSG_MAX];
-	uint32_t	 xid;
+	struct server	*s;
 	ssize_t		 n;
-	size_t		 i;
 
+	async_refused(a);
+	/* A refusal is also reported once by a recv() that fails. */
 	while ((n = recv(a->fd, buf, sizeof(buf), MSG_DONTWAIT)) != -1 ||
-	    errno == EINTR) {
-		if (n < 4)
+	    errno == EINTR || errno == ECONNREFUSED) {
+		if (n < 4 || (s = srv_of(a, buf)) == NULL)
 			continue;
-		memcpy(&xid, buf, 4);
-		xid = ntohl(xid);
-		for (i = 0; i < a->n; i++)
-			if (a->srv[i].step != STEP_DONE &&
-			    a->srv[i].xid == xid) {
-				if (a->srv[i].step == STEP_LOOKUP)
-					srv_located(a, &a->srv[i], buf, n);
-				else
-					srv_added(a, &a->srv[i], buf, n);
-				break;
-			}
+		if (s->step == STEP_LOOKUP)
+			srv_located(a, s, buf, n);
+		else
+			srv_added(a, s, buf, n);
 	}
 }
 

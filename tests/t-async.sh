@@ -81,10 +81,12 @@ t "IPv6, fan-out, blocking, fan-out: rpcbind asked once ($(tail -n 1 "$T/v6"))" 
 t "the shared adds land" waitfor 2 fresh 127.0.0.23
 
 # --- a remembered address whose dracd has moved (restarted, a new port):
-# the fan-out add gets no answer there, forgets it and asks rpcbind again.
+# the fan-out add there is refused (ICMP), so it forgets the address and
+# asks rpcbind again, well within a timeout shorter than a retransmission.
 # stopped PID: the process has stopped itself.
 stopped() { ps -o stat= -p "$1" | grep -q '^T'; }
-"$V3" auth 127.0.0.1 127.0.0.24 - - "127.0.0.1," 127.0.0.25 >"$T/moved" 2>&1 &
+DRAC_TIMEOUT=0.5 "$V3" auth 127.0.0.1 127.0.0.24 - - "127.0.0.1," 127.0.0.25 \
+    >"$T/moved" 2>&1 &
 V3_PID=$!
 if waitfor 5 stopped "$V3_PID" && dracd_stop &&
     dracd_start -a "$T/allow" -e 10m "$MAP"; then
