@@ -2,8 +2,9 @@
  * async.c: libdrac's non-blocking add, for event-driven servers (Dovecot's
  * ioloop, tpop3d): drac_async_add() sends and returns at once; the caller
  * watches drac_async_fd() for input and calls drac_async_result() when it
- * is readable or when drac_async_timeout_ms() has run out, until the
- * result is no longer DRAC_PENDING.
+ * is readable or in error (POLLERR: a refused datagram, read there) or
+ * when drac_async_timeout_ms() has run out, until the result is no
+ * longer DRAC_PENDING.
  *
  * The server string may name several servers ("mx1,mx2"): the add goes to
  * all of them in parallel and succeeds when at least one accepted it;
