@@ -5,9 +5,9 @@
 #ifndef CLIENT_H
 #define CLIENT_H
 
-#include <stdint.h>
-
 #include <sys/socket.h>
+
+#include <stdint.h>
 
 #include <rpc/rpc.h>
 
