@@ -2,29 +2,35 @@
  * async.c: libdrac's non-blocking add, for event-driven servers (Dovecot's
  * ioloop, tpop3d): drac_async_add() sends and returns at once; the caller
  * watches drac_async_fd() for input and calls drac_async_result() when it
- * is readable or when drac_async_timeout_ms() has run out, until the
- * result is no longer DRAC_PENDING.
+ * is readable or in error (POLLERR: a refused datagram, read there) or
+ * when drac_async_timeout_ms() has run out, until the result is no
+ * longer DRAC_PENDING.
  *
  * The server string may name several servers ("mx1,mx2"): the add goes to
  * all of them in parallel and succeeds when at least one accepted it;
  * each server's own result stays available.  For each server the handle
- * asks the server's rpcbind (GETADDR, version 3) for dracd's UDP port,
- * then sends the add there, IPv4 (and IPv4-mapped) clients with version 1,
- * IPv6 clients with version 2, and retransmits every RETRY_MS as the
- * blocking calls do.
+ * takes dracd's address from rpcb.c's table, shared with the blocking
+ * calls, or else asks the server's rpcbind (rpcb.c's GETADDR message,
+ * version 3) and fills the table; then it sends the add there, IPv4 (and
+ * IPv4-mapped) clients with version 1, IPv6 clients with version 2, and
+ * retransmits every RETRY_MS as the blocking calls do.  An add to a
+ * remembered address that is refused (by RPC, or by ICMP: the socket
+ * queues its errors, IP_RECVERR) or not answered by its first
+ * retransmission may have gone to a dracd that moved: the entry is
+ * forgotten and rpcbind asked, once, as client.c does.
  *
  * This file owns its socket: one UDP socket per handle (IPv6 with IPv4
  * mapped when the host has IPv6, else IPv4), never connected, so one
  * descriptor serves every server and both steps.  libtirpc's clients block
- * in clnt_call() and its rpcb_getaddr() waits up to a minute, so the
- * messages are built and read here with libtirpc's public XDR routines
- * (xdr_callmsg, xdr_replymsg, xdr_rpcb and drac.x's argument and result
- * routines).  A reply is matched by its xid, which is random per handle.
+ * in clnt_call(), so the messages are made and read by call.c's and
+ * rpcb.c's encoders and decoders; what is left here is the state machine:
+ * the socket, the deadlines, the sends and the replies' dispatch by xid,
+ * which is random per handle and new for every message.
  *
  * Invariants: nothing here blocks except the host name lookups in
  * drac_async_add() and drac_async_wait(), which waits by design; every
  * server is done by the handle's deadline, now + timeout; nothing logs or
- * exits; messages are static strings.
+ * exits; messages are static strings, client.c's.
  */
 
 #include <sys/random.h>
@@ -42,21 +48,31 @@
 #include <rpc/rpc.h>
 #include <rpc/rpcb_prot.h>
 
+#include "call.h"
+#include "client.h"
 #include "clock.h"
 #include "drac.h"
+#include "rpcb.h"
 
 #define RETRY_MS	1000	/* UDP retransmission interval */
-#define MAX_TIMEOUT	3600000	/* ms */
 #define MSG_MAX		512	/* an add or GETADDR call, a reply */
 #define SEPS		", \t"	/* between server names */
+#define WANT		"udp"	/* the netid rpcb.c's table is asked for */
 
 enum step { STEP_LOOKUP, STEP_CALL, STEP_DONE };
 
+/* An address in the socket's family. */
+struct peer {
+	struct sockaddr_storage	 sa;
+	socklen_t		 len;
+};
+
 struct server {
 	char			*name;
-	struct sockaddr_storage	 sa;	/* in the socket's family */
-	socklen_t		 salen;
+	struct peer		 rpcbind;
+	struct peer		 dracd;
 	int			 v6;	/* the server's own family */
+	int			 remembered;	/* dracd from rpcb.c's table */
 	enum step		 step;
 	uint32_t		 xid;	/* of the message in flight */
 	unsigned char		 msg[MSG_MAX];
@@ -70,20 +86,11 @@ struct drac_async {
 	int			 fd;
 	int			 family;	/* of fd */
 	struct timespec		 end;
-	u_long			 vers;
-	drac_add_parm		 v1;
-	drac_add_parm6		 v2;
+	uint32_t		 xid;		/* the next message's */
+	struct proc_add		 add;
 	size_t			 n;
 	struct server		*srv;
 };
-
-static int
-fail(int rc, const char *msg, char **errmsg)
-{
-	if (errmsg != NULL)
-		*errmsg = (char *)msg;
-	return rc;
-}
 
 static void
 srv_done(struct server *s, int rc, const char *err)
@@ -93,73 +100,65 @@ srv_done(struct server *s, int rc, const char *err)
 	s->err = err;
 }
 
-/*
- * The add of sa: AF_INET and IPv4-mapped AF_INET6 with version 1, other
- * AF_INET6 with version 2; -1 for other families.
- */
-static int
-async_arg(struct drac_async *a, const struct sockaddr *sa)
+/* s failed with st: to make a client (rc -1) or in the call (-2). */
+static void
+srv_fail(struct server *s, int rc, enum clnt_stat st)
 {
-	struct sockaddr_in	sin;
-	struct sockaddr_in6	sin6;
-
-	if (sa != NULL && sa->sa_family == AF_INET6) {
-		memcpy(&sin6, sa, sizeof(sin6));
-		if (!IN6_IS_ADDR_V4MAPPED(&sin6.sin6_addr)) {
-			a->vers = DRACVERS6;
-			memcpy(a->v2.ip_addr6, sin6.sin6_addr.s6_addr, 16);
-			return 0;
-		}
-		memcpy(&sin.sin_addr, &sin6.sin6_addr.s6_addr[12], 4);
-	} else if (sa != NULL && sa->sa_family == AF_INET)
-		memcpy(&sin, sa, sizeof(sin));
-	else
-		return -1;
-	a->vers = DRACVERS;
-	a->v1.ip_addr = ntohl(sin.sin_addr.s_addr);
-	return 0;
+	srv_done(s, rc, rc == -1 ? client_create_msg(st) :
+	    client_call_msg(st));
 }
 
-/* One UDP socket for every server: IPv6 with IPv4 mapped, else IPv4. */
+/*
+ * One UDP socket for every server: IPv6 with IPv4 mapped, else IPv4; the
+ * ICMP errors of what it sends are queued for async_refused().
+ */
 static int
 async_socket(struct drac_async *a)
 {
-	int	off = 0;
+	int	off = 0, on = 1;
 
 	a->family = AF_INET6;
 	a->fd = socket(AF_INET6, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (a->fd != -1 && setsockopt(a->fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 	    sizeof(off)) == 0)
-		return 0;
-	if (a->fd != -1)
-		close(a->fd);
-	a->family = AF_INET;
-	a->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	return a->fd == -1 ? -1 : 0;
+		(void)setsockopt(a->fd, IPPROTO_IPV6, IPV6_RECVERR, &on,
+		    sizeof(on));
+	else {
+		if (a->fd != -1)
+			close(a->fd);
+		a->family = AF_INET;
+		a->fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (a->fd == -1)
+			return -1;
+	}
+	/* IPv4's, for IPv4-mapped peers too; without it, only the wait. */
+	(void)setsockopt(a->fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
+	return 0;
 }
 
-/* ai as the address of s in the socket's family; -1 if it cannot be. */
+/* sa as an address p in the socket's family; -1 if it cannot be. */
 static int
-srv_addr(struct server *s, int family, const struct addrinfo *ai)
+peer_set(struct peer *p, int family, const struct sockaddr *sa,
+    socklen_t len)
 {
-	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&s->sa;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&p->sa;
 	struct sockaddr_in	 sin;
 
-	s->v6 = ai->ai_family == AF_INET6;
-	if (ai->ai_family == family) {
-		memcpy(&s->sa, ai->ai_addr, ai->ai_addrlen);
-		s->salen = ai->ai_addrlen;
+	if (sa->sa_family == family && len <= sizeof(p->sa)) {
+		memcpy(&p->sa, sa, len);
+		p->len = len;
 		return 0;
 	}
-	if (family != AF_INET6)
+	if (family != AF_INET6 || sa->sa_family != AF_INET)
 		return -1;
-	memcpy(&sin, ai->ai_addr, sizeof(sin));
+	memcpy(&sin, sa, sizeof(sin));
 	memset(sin6, 0, sizeof(*sin6));
 	sin6->sin6_family = AF_INET6;
 	sin6->sin6_port = sin.sin_port;
 	sin6->sin6_addr.s6_addr[10] = sin6->sin6_addr.s6_addr[11] = 0xff;
 	memcpy(&sin6->sin6_addr.s6_addr[12], &sin.sin_addr, 4);
-	s->salen = sizeof(*sin6);
+	p->len = sizeof(*sin6);
 	return 0;
 }
 
@@ -180,207 +179,182 @@ srv_resolve(struct server *s, int family)
 		    (ai->ai_family == AF_INET6 && pick == NULL))
 			if (pick == NULL || pick->ai_family != AF_INET)
 				pick = ai;
-	rc = pick == NULL ? -1 : srv_addr(s, family, pick);
+	rc = -1;
+	if (pick != NULL) {
+		s->v6 = pick->ai_family == AF_INET6;
+		rc = peer_set(&s->rpcbind, family, pick->ai_addr,
+		    pick->ai_addrlen);
+	}
 	freeaddrinfo(res);
 	return rc;
-}
-
-/* Encodes the call prog/vers/proc(args) with xid into s->msg. */
-static int
-srv_encode(struct server *s, u_long prog, u_long vers, u_long proc,
-    xdrproc_t xargs, void *args)
-{
-	struct rpc_msg	 call;
-	XDR		 x;
-	int		 ok;
-
-	memset(&call, 0, sizeof(call));
-	call.rm_xid = s->xid;
-	call.rm_direction = CALL;
-	call.rm_call.cb_rpcvers = RPC_MSG_VERSION;
-	call.rm_call.cb_prog = prog;
-	call.rm_call.cb_vers = vers;
-	call.rm_call.cb_proc = proc;
-	call.rm_call.cb_cred = _null_auth;
-	call.rm_call.cb_verf = _null_auth;
-	xdrmem_create(&x, (char *)s->msg, sizeof(s->msg), XDR_ENCODE);
-	ok = xdr_callmsg(&x, &call) && xargs(&x, args);
-	s->msglen = ok ? xdr_getpos(&x) : 0;
-	xdr_destroy(&x);
-	return ok ? 0 : -1;
 }
 
 /* Sends s's message (again) and sets when to resend it. */
 static void
 srv_send(struct drac_async *a, struct server *s)
 {
+	const struct peer	*to;
+
+	to = s->step == STEP_LOOKUP ? &s->rpcbind : &s->dracd;
 	/* A lost or refused datagram is what the retransmission is for. */
 	(void)sendto(a->fd, s->msg, s->msglen, MSG_NOSIGNAL,
-	    (struct sockaddr *)&s->sa, s->salen);
+	    (const struct sockaddr *)&to->sa, to->len);
 	clock_after(&s->resend, RETRY_MS * 1000LL);
 }
 
-/* Step one: ask s's rpcbind where dracd's version a->vers listens. */
+/* Sends s's new message of len bytes; if it could not be made, rc. */
+static void
+srv_post(struct drac_async *a, struct server *s, size_t len, int rc)
+{
+	if ((s->msglen = len) == 0)
+		srv_fail(s, rc, RPC_CANTENCODEARGS);
+	else
+		srv_send(a, s);
+}
+
+/* Step one: ask s's rpcbind where dracd's version a->add.vers listens. */
 static void
 srv_lookup(struct drac_async *a, struct server *s)
 {
-	rpcb	 parms;
-
-	parms.r_prog = DRACPROG;
-	parms.r_vers = a->vers;
-	parms.r_netid = s->v6 ? "udp6" : "udp";
-	parms.r_addr = "";
-	parms.r_owner = "libdrac";
 	s->step = STEP_LOOKUP;
-	if (srv_encode(s, RPCBPROG, RPCBVERS, RPCBPROC_GETADDR,
-	    (xdrproc_t)xdr_rpcb, &parms) == -1) {
-		srv_done(s, -1, "Cannot create client handle");
-		return;
-	}
-	srv_send(a, s);
+	s->remembered = 0;
+	s->xid = a->xid++;
+	srv_post(a, s, rpcb_encode(s->msg, sizeof(s->msg), s->xid, RPCBVERS,
+	    DRACPROG, a->add.vers, s->v6 ? "udp6" : "udp"), -1);
 }
 
-/* Step two: send the add to s, whose address now has dracd's port. */
+/* Step two: send the add to s's dracd. */
 static void
 srv_call(struct drac_async *a, struct server *s)
 {
-	int	rc;
-
 	s->step = STEP_CALL;
-	s->xid++;
-	if (a->vers == DRACVERS)
-		rc = srv_encode(s, DRACPROG, DRACVERS, DRACPROC_ADD,
-		    (xdrproc_t)xdr_drac_add_parm, &a->v1);
-	else
-		rc = srv_encode(s, DRACPROG, DRACVERS6, DRACPROC_ADD,
-		    (xdrproc_t)xdr_drac_add_parm6, &a->v2);
-	if (rc == -1) {
-		srv_done(s, -2, "Call to server failed");
-		return;
-	}
-	srv_send(a, s);
+	s->xid = a->xid++;
+	srv_post(a, s, call_encode(s->msg, sizeof(s->msg), s->xid, DRACPROG,
+	    a->add.vers, DRACPROC_ADD, a->add.xarg, &a->add.arg), -2);
 }
 
-/* The port of the universal address u ("h.h.h.h.p1.p2", "::1.p1.p2"). */
-static int
-uaddr_port(const char *u)
-{
-	const char	*p1, *p2;
-	long		 hi, lo;
-	char		*e;
-
-	if ((p2 = strrchr(u, '.')) == NULL || p2 == u)
-		return -1;
-	for (p1 = p2 - 1; p1 > u && p1[-1] != '.'; p1--)
-		;
-	if (p1 == u)
-		return -1;
-	hi = strtol(p1, &e, 10);
-	if (e != p2 || e == p1 || hi < 0 || hi > 255)
-		return -1;
-	lo = strtol(p2 + 1, &e, 10);
-	if (*e != '\0' || e == p2 + 1 || lo < 0 || lo > 255)
-		return -1;
-	return (int)(hi << 8 | lo);
-}
-
+/* Starts s: its dracd's remembered address, else a lookup. */
 static void
-srv_setport(struct server *s, int port)
+srv_start(struct drac_async *a, struct server *s)
 {
-	if (s->sa.ss_family == AF_INET6)
-		((struct sockaddr_in6 *)&s->sa)->sin6_port = htons(port);
-	else
-		((struct sockaddr_in *)&s->sa)->sin_port = htons(port);
+	struct rpcb_addr	ra;
+
+	if (srv_resolve(s, a->family) == -1)
+		srv_fail(s, -1, RPC_UNKNOWNHOST);
+	else if (rpcb_recall(s->name, WANT, a->add.vers, &ra) &&
+	    peer_set(&s->dracd, a->family, (struct sockaddr *)&ra.sa,
+	    ra.salen) == 0) {
+		s->remembered = 1;
+		srv_call(a, s);
+	} else
+		srv_lookup(a, s);
 }
 
-/* An accepted reply of rpcbind to s's GETADDR, already decoded. */
+/*
+ * The add to s failed with st: forget dracd's address, and if it was a
+ * remembered one, ask rpcbind afresh; else s is done.
+ */
 static void
-srv_located(struct drac_async *a, struct server *s, const char *uaddr)
+srv_call_failed(struct drac_async *a, struct server *s, enum clnt_stat st)
 {
-	int	port;
+	rpcb_forget(s->name, WANT, a->add.vers);
+	if (s->remembered && !clock_passed(&a->end))
+		srv_lookup(a, s);
+	else
+		srv_fail(s, -2, st);
+}
 
-	if (uaddr == NULL || *uaddr == '\0') {
-		srv_done(s, -1, "Cannot create client: dracd is not "
-		    "registered on the server");
+/* rpcbind's reply to s's GETADDR: remember the address, send the add. */
+static void
+srv_located(struct drac_async *a, struct server *s, const void *buf,
+    size_t n)
+{
+	struct rpcb_addr	ra;
+	enum clnt_stat		st;
+
+	st = rpcb_decode(buf, n, s->v6 ? "udp6" : "udp", &ra);
+	if (st == RPC_CANTDECODERES)
+		return;		/* garbage: wait for a retransmission's reply */
+	if (st == RPC_PROGUNAVAIL || st == RPC_PROGVERSMISMATCH ||
+	    st == RPC_PROCUNAVAIL)
+		st = RPC_PROGNOTREGISTERED;
+	if (st == RPC_SUCCESS && peer_set(&s->dracd, a->family,
+	    (struct sockaddr *)&ra.sa, ra.salen) == -1)
+		st = RPC_N2AXLATEFAILURE;
+	if (st != RPC_SUCCESS) {
+		srv_fail(s, -1, st);
 		return;
 	}
-	if ((port = uaddr_port(uaddr)) <= 0) {
-		srv_done(s, -1, "Cannot create client handle");
-		return;
-	}
-	srv_setport(s, port);
+	rpcb_remember(s->name, WANT, a->add.vers, &ra);
 	srv_call(a, s);
 }
 
-/* An add's result as the blocking calls return it. */
+/* dracd's reply to s's add. */
 static void
-srv_added(struct server *s, addstat st)
+srv_added(struct drac_async *a, struct server *s, const void *buf,
+    size_t n)
 {
-	switch (st) {
-	case ADD_SUCCESS:
-		srv_done(s, 0, NULL);
-		break;
-	case ADD_PERM:
-		srv_done(s, ADD_PERM, "Server reports permission denied");
-		break;
-	case ADD_SYSERR:
-		srv_done(s, ADD_SYSERR, "Server reports system error");
-		break;
-	default:
-		srv_done(s, st, "Server reports unknown error");
-		break;
+	enum clnt_stat	 st;
+	addstat		 res = ADD_UNKOWN;
+	char		*err = NULL;
+	int		 rc;
+
+	st = call_decode(buf, n, (xdrproc_t)xdr_addstat, &res);
+	if (st == RPC_CANTDECODERES)
+		return;
+	if (st != RPC_SUCCESS) {
+		srv_call_failed(a, s, st);
+		return;
 	}
+	rc = proc_status(res, &err);
+	srv_done(s, rc, err);
 }
 
-/* A reply that was not accepted: rpcbind's failure is a create failure. */
-static void
-srv_refused(struct server *s, const struct rpc_msg *r)
+/* The server whose message in flight has the id in buf's first bytes. */
+static struct server *
+srv_of(struct drac_async *a, const char *buf)
 {
-	int	rc = s->step == STEP_LOOKUP ? -1 : -2;
+	uint32_t	xid;
+	size_t		i;
 
-	if (r->rm_reply.rp_stat == MSG_ACCEPTED &&
-	    (r->acpted_rply.ar_stat == PROG_UNAVAIL ||
-	    r->acpted_rply.ar_stat == PROG_MISMATCH ||
-	    r->acpted_rply.ar_stat == PROC_UNAVAIL))
-		srv_done(s, rc, rc == -1 ? "Cannot create client: dracd is "
-		    "not registered on the server" : "Call to server failed: "
-		    "server does not support this protocol version");
-	else
-		srv_done(s, rc, rc == -1 ? "Cannot create client handle" :
-		    "Call to server failed");
+	memcpy(&xid, buf, 4);
+	xid = ntohl(xid);
+	for (i = 0; i < a->n; i++)
+		if (a->srv[i].step != STEP_DONE && a->srv[i].xid == xid)
+			return &a->srv[i];
+	return NULL;
 }
 
-/* Decodes the reply buf of n bytes to s's message in flight. */
+/*
+ * Reads the errors queued for what the socket sent (IP_RECVERR): each
+ * gives back the datagram, so its id.  An add to a remembered address
+ * that came back refused went to a dracd that is gone: ask rpcbind, as
+ * client.c does when its connected socket reports the refusal.
+ */
 static void
-srv_reply(struct drac_async *a, struct server *s, char *buf, size_t n)
+async_refused(struct drac_async *a)
 {
-	char		 verf[MAX_AUTH_BYTES];
-	struct rpc_msg	 r;
-	addstat		 st = ADD_UNKOWN;
-	char		*uaddr = NULL;
-	XDR		 x;
+	char		 buf[MSG_MAX], ctl[256];
+	struct server	*s;
+	struct msghdr	 m;
+	struct iovec	 iov;
+	ssize_t		 n;
 
-	memset(&r, 0, sizeof(r));
-	r.acpted_rply.ar_verf.oa_base = verf;
-	if (s->step == STEP_LOOKUP) {
-		r.acpted_rply.ar_results.where = (caddr_t)&uaddr;
-		r.acpted_rply.ar_results.proc = (xdrproc_t)xdr_wrapstring;
-	} else {
-		r.acpted_rply.ar_results.where = (caddr_t)&st;
-		r.acpted_rply.ar_results.proc = (xdrproc_t)xdr_addstat;
+	for (;;) {
+		memset(&m, 0, sizeof(m));
+		iov.iov_base = buf;
+		iov.iov_len = sizeof(buf);
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl;
+		m.msg_controllen = sizeof(ctl);
+		if ((n = recvmsg(a->fd, &m, MSG_ERRQUEUE | MSG_DONTWAIT)) ==
+		    -1 && errno != EINTR)
+			return;
+		if (n >= 4 && (s = srv_of(a, buf)) != NULL &&
+		    s->step == STEP_CALL && s->remembered)
+			srv_call_failed(a, s, RPC_CANTRECV);
 	}
-	xdrmem_create(&x, buf, n, XDR_DECODE);
-	if (!xdr_replymsg(&x, &r) || r.rm_direction != REPLY)
-		;	/* garbage: wait for a retransmission's reply */
-	else if (r.rm_reply.rp_stat != MSG_ACCEPTED ||
-	    r.acpted_rply.ar_stat != SUCCESS)
-		srv_refused(s, &r);
-	else if (s->step == STEP_LOOKUP)
-		srv_located(a, s, uaddr);
-	else
-		srv_added(s, st);
-	xdr_destroy(&x);
-	xdr_free((xdrproc_t)xdr_wrapstring, (char *)&uaddr);
 }
 
 /* Reads every datagram waiting on the socket. */
@@ -388,22 +362,19 @@ static void
 async_read(struct drac_async *a)
 {
 	char		 buf[2 * MSG_MAX];
-	uint32_t	 xid;
+	struct server	*s;
 	ssize_t		 n;
-	size_t		 i;
 
+	async_refused(a);
+	/* A refusal is also reported once by a recv() that fails. */
 	while ((n = recv(a->fd, buf, sizeof(buf), MSG_DONTWAIT)) != -1 ||
-	    errno == EINTR) {
-		if (n < 4)
+	    errno == EINTR || errno == ECONNREFUSED) {
+		if (n < 4 || (s = srv_of(a, buf)) == NULL)
 			continue;
-		memcpy(&xid, buf, 4);
-		xid = ntohl(xid);
-		for (i = 0; i < a->n; i++)
-			if (a->srv[i].step != STEP_DONE &&
-			    a->srv[i].xid == xid) {
-				srv_reply(a, &a->srv[i], buf, (size_t)n);
-				break;
-			}
+		if (s->step == STEP_LOOKUP)
+			srv_located(a, s, buf, n);
+		else
+			srv_added(a, s, buf, n);
 	}
 }
 
@@ -421,10 +392,10 @@ async_tick(struct drac_async *a)
 		if (s->step == STEP_DONE)
 			continue;
 		if (late && s->step == STEP_LOOKUP)
-			srv_done(s, -1, "Cannot create client: server timed "
-			    "out");
-		else if (late)
-			srv_done(s, -2, "Call to server timed out");
+			srv_fail(s, -1, RPC_TIMEDOUT);
+		else if (s->step == STEP_CALL && (late ||
+		    (s->remembered && clock_passed(&s->resend))))
+			srv_call_failed(a, s, RPC_TIMEDOUT);
 		else if (clock_passed(&s->resend))
 			srv_send(a, s);
 	}
@@ -454,23 +425,17 @@ async_servers(struct drac_async *a, const char *servers)
 	return a->n > 0 ? 0 : -1;
 }
 
-/* Starts every server: resolve, then ask its rpcbind. */
+/* Starts every server, the xids from a random one. */
 static void
 async_start(struct drac_async *a)
 {
-	uint32_t	 base;
-	size_t		 i;
+	size_t	i;
 
-	if (getrandom(&base, sizeof(base), GRND_NONBLOCK) != sizeof(base))
-		base = (uint32_t)clock_us() ^ (uint32_t)getpid() << 16;
-	for (i = 0; i < a->n; i++) {
-		a->srv[i].xid = base + 2 * (uint32_t)i;
-		if (srv_resolve(&a->srv[i], a->family) == -1)
-			srv_done(&a->srv[i], -1, "Cannot create client: "
-			    "unknown server host");
-		else
-			srv_lookup(a, &a->srv[i]);
-	}
+	if (getrandom(&a->xid, sizeof(a->xid), GRND_NONBLOCK) !=
+	    sizeof(a->xid))
+		a->xid = (uint32_t)clock_us() ^ (uint32_t)getpid() << 16;
+	for (i = 0; i < a->n; i++)
+		srv_start(a, &a->srv[i]);
 }
 
 /*
@@ -485,25 +450,25 @@ drac_async_add(const char *servers, const struct sockaddr *addr,
 	struct drac_async	*a;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL) {
-		fail(-1, "Cannot create client: out of memory", errmsg);
+		client_msg(-1, "Cannot create client: out of memory", errmsg);
 		return NULL;
 	}
 	a->fd = -1;
-	if (async_arg(a, addr) == -1) {
-		fail(-1, "Unsupported address family", errmsg);
+	if (proc_add_arg(&a->add, addr, 0) == -1) {
+		client_msg(-1, CLIENT_MSG_FAMILY, errmsg);
 		drac_async_free(a);
 		return NULL;
 	}
 	if (async_servers(a, servers != NULL ? servers : "localhost") == -1 ||
 	    async_socket(a) == -1) {
-		fail(-1, "Cannot create client handle", errmsg);
+		client_msg(-1, "Cannot create client handle", errmsg);
 		drac_async_free(a);
 		return NULL;
 	}
 	if (timeout_ms <= 0)
 		timeout_ms = dractimeout(0);
-	if (timeout_ms > MAX_TIMEOUT)
-		timeout_ms = MAX_TIMEOUT;
+	if (timeout_ms > CLIENT_MAX_TIMEOUT)
+		timeout_ms = CLIENT_MAX_TIMEOUT;
 	clock_after(&a->end, timeout_ms * 1000LL);
 	async_start(a);
 	return a;
@@ -563,7 +528,7 @@ async_outcome(const struct drac_async *a, char **errmsg)
 		if (best == NULL || rc_rank(s->rc) > rc_rank(best->rc))
 			best = s;
 	}
-	return fail(best->rc, best->err, errmsg);
+	return client_msg(best->rc, best->err, errmsg);
 }
 
 /*
@@ -614,7 +579,7 @@ drac_async_server(const struct drac_async *a, size_t i, const char **name,
 		*name = s->name;
 	if (s->step != STEP_DONE)
 		return DRAC_PENDING;
-	return s->rc == 0 ? 0 : fail(s->rc, s->err, errmsg);
+	return s->rc == 0 ? 0 : client_msg(s->rc, s->err, errmsg);
 }
 
 /* Frees the handle and closes its socket; a may be NULL. */

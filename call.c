@@ -10,6 +10,11 @@
  * call_run() makes one call, its timeout set to what is left of the
  * deadline, and over UDP a retransmission every RETRY_MS.
  *
+ * async.c cannot wait in clnt_call(): it sends and reads on a socket of
+ * its own, and the messages it sends and reads are made here too, with
+ * libtirpc's public XDR routines: call_encode() a call into a buffer,
+ * call_decode() a reply from one, its status as clnt_call() would give.
+ *
  * Invariants: nothing here waits past the deadline it is given; nothing
  * exits, logs or prints; every client returned owns its socket.
  */
@@ -18,6 +23,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "call.h"
@@ -128,4 +134,80 @@ call_run(CLIENT *cl, rpcproc_t proc, xdrproc_t xarg, void *arg,
 	/* Only datagram clients retransmit; stream clients refuse this. */
 	clnt_control(cl, CLSET_RETRY_TIMEOUT, (char *)&rtv);
 	return clnt_call(cl, proc, xarg, arg, xres, res, tv);
+}
+
+/*
+ * Encodes the call prog/vers/proc with the argument arg (by xarg) and the
+ * id xid into buf of size bytes; its length, or 0 when it does not fit.
+ */
+size_t
+call_encode(void *buf, size_t size, uint32_t xid, rpcprog_t prog,
+    rpcvers_t vers, rpcproc_t proc, xdrproc_t xarg, void *arg)
+{
+	struct rpc_msg	 call;
+	size_t		 len;
+	XDR		 x;
+
+	memset(&call, 0, sizeof(call));
+	call.rm_xid = xid;
+	call.rm_direction = CALL;
+	call.rm_call.cb_rpcvers = RPC_MSG_VERSION;
+	call.rm_call.cb_prog = prog;
+	call.rm_call.cb_vers = vers;
+	call.rm_call.cb_proc = proc;
+	call.rm_call.cb_cred = _null_auth;
+	call.rm_call.cb_verf = _null_auth;
+	xdrmem_create(&x, buf, size, XDR_ENCODE);
+	len = xdr_callmsg(&x, &call) && xarg(&x, arg) ? xdr_getpos(&x) : 0;
+	xdr_destroy(&x);
+	return len;
+}
+
+/* The status of the reply r, as clnt_call() returns it. */
+static enum clnt_stat
+reply_stat(const struct rpc_msg *r)
+{
+	if (r->rm_reply.rp_stat != MSG_ACCEPTED)
+		return r->rjcted_rply.rj_stat == AUTH_ERROR ? RPC_AUTHERROR :
+		    RPC_VERSMISMATCH;
+	switch (r->acpted_rply.ar_stat) {
+	case SUCCESS:
+		return RPC_SUCCESS;
+	case PROG_UNAVAIL:
+		return RPC_PROGUNAVAIL;
+	case PROG_MISMATCH:
+		return RPC_PROGVERSMISMATCH;
+	case PROC_UNAVAIL:
+		return RPC_PROCUNAVAIL;
+	case GARBAGE_ARGS:
+		return RPC_CANTDECODEARGS;
+	default:
+		return RPC_SYSTEMERROR;
+	}
+}
+
+/*
+ * Decodes the reply of n bytes in buf, its result into res (by xres):
+ * RPC_SUCCESS, RPC_CANTDECODERES when it is not a whole reply, else why
+ * the call failed.  The caller matches the id (the first 4 bytes).
+ */
+enum clnt_stat
+call_decode(const void *buf, size_t n, xdrproc_t xres, void *res)
+{
+	char		 verf[MAX_AUTH_BYTES];
+	struct rpc_msg	 r;
+	enum clnt_stat	 st;
+	XDR		 x;
+
+	memset(&r, 0, sizeof(r));
+	r.acpted_rply.ar_verf.oa_base = verf;
+	r.acpted_rply.ar_results.where = res;
+	r.acpted_rply.ar_results.proc = xres;
+	xdrmem_create(&x, (char *)buf, n, XDR_DECODE);
+	if (!xdr_replymsg(&x, &r) || r.rm_direction != REPLY)
+		st = RPC_CANTDECODERES;
+	else
+		st = reply_stat(&r);
+	xdr_destroy(&x);
+	return st;
 }

@@ -25,6 +25,9 @@
  *   not NULL (client_msg()); on success *errmsg is left alone.  Nothing
  *   in libdrac exits, logs or prints.
  */
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,8 +74,9 @@ client_default_timeout(void)
 	return errstr == NULL ? (int)ms : DEF_TIMEOUT;
 }
 
-static const char *
-create_msg(enum clnt_stat st)
+/* The message of a failure st to make a client (-1), as dracauth(3)'s. */
+const char *
+client_create_msg(enum clnt_stat st)
 {
 	switch (st) {
 	case RPC_UNKNOWNHOST:
@@ -92,8 +96,9 @@ create_msg(enum clnt_stat st)
 	}
 }
 
-static const char *
-call_msg(enum clnt_stat st)
+/* The message of a failure st of a call (-2), as dracauth(3)'s. */
+const char *
+client_call_msg(enum clnt_stat st)
 {
 	switch (st) {
 	case RPC_TIMEDOUT:
@@ -110,25 +115,20 @@ call_msg(enum clnt_stat st)
 	}
 }
 
-/* Makes d's client of version vers at uaddr over the transport netid. */
+/* Makes d's client of version vers at the address a. */
 static enum clnt_stat
-connect_at(struct drac *d, rpcvers_t vers, const char *netid,
-    const char *uaddr, const struct timespec *end)
+connect_at(struct drac *d, rpcvers_t vers, struct rpcb_addr *a,
+    const struct timespec *end)
 {
 	struct netconfig	*nc;
-	struct netbuf		*nb;
+	struct netbuf		 nb;
 	enum clnt_stat		 st;
 
-	if ((nc = getnetconfigent(netid)) == NULL)
+	if ((nc = getnetconfigent(a->netid)) == NULL)
 		return RPC_UNKNOWNPROTO;
-	if ((nb = uaddr2taddr(nc, uaddr)) == NULL)
-		st = RPC_N2AXLATEFAILURE;
-	else {
-		d->clnt[vers - 1] = call_client(nc, nb, DRACPROG, vers, end,
-		    &st);
-		free(nb->buf);
-		free(nb);
-	}
+	nb.buf = &a->sa;
+	nb.len = nb.maxlen = a->salen;
+	d->clnt[vers - 1] = call_client(nc, &nb, DRACPROG, vers, end, &st);
 	freenetconfigent(nc);
 	return st;
 }
@@ -141,7 +141,7 @@ connect_remembered(struct drac *d, rpcvers_t vers, const struct timespec *end)
 
 	return d->lookup == CLIENT_REMEMBER &&
 	    rpcb_recall(d->server, d->netids[0], vers, &a) &&
-	    connect_at(d, vers, a.netid, a.uaddr, end) == RPC_SUCCESS;
+	    connect_at(d, vers, &a, end) == RPC_SUCCESS;
 }
 
 /* Makes d's client of version vers over netid through rpcbind. */
@@ -150,19 +150,18 @@ connect_netid(struct drac *d, rpcvers_t vers, const char *netid,
     const struct timespec *end)
 {
 	struct netconfig	*nc;
+	struct rpcb_addr	 a;
 	enum clnt_stat		 st;
-	char			*uaddr;
 
 	if ((nc = getnetconfigent(netid)) == NULL)
 		return RPC_UNKNOWNPROTO;
-	st = rpcb_lookup(d->server, nc, DRACPROG, vers, end, &uaddr);
+	st = rpcb_lookup(d->server, nc, DRACPROG, vers, end, &a);
 	freenetconfigent(nc);
 	if (st != RPC_SUCCESS)
 		return st;
-	st = connect_at(d, vers, netid, uaddr, end);
+	st = connect_at(d, vers, &a, end);
 	if (st == RPC_SUCCESS && d->lookup == CLIENT_REMEMBER)
-		rpcb_remember(d->server, d->netids[0], vers, netid, uaddr);
-	xdr_free((xdrproc_t)xdr_wrapstring, (char *)&uaddr);
+		rpcb_remember(d->server, d->netids[0], vers, &a);
 	return st;
 }
 
@@ -190,13 +189,32 @@ connect_by_lookup(struct drac *d, rpcvers_t vers, const struct timespec *end)
 	return best;
 }
 
+/* Makes d's client of version vers at the local socket path. */
+static enum clnt_stat
+connect_local(struct drac *d, rpcvers_t vers, const char *path,
+    const struct timespec *end)
+{
+	struct sockaddr_un	*sun;
+	struct rpcb_addr	 a;
+
+	memset(&a, 0, sizeof(a));
+	sun = (struct sockaddr_un *)&a.sa;
+	if (strlen(path) >= sizeof(sun->sun_path))
+		return RPC_UNKNOWNHOST;
+	strcpy(a.netid, "local");
+	sun->sun_family = AF_LOCAL;
+	strcpy(sun->sun_path, path);
+	a.salen = sizeof(*sun);
+	return connect_at(d, vers, &a, end);
+}
+
 /* Makes d's client of version vers: at its local socket, or by lookup. */
 static enum clnt_stat
 connect_new(struct drac *d, rpcvers_t vers, const struct timespec *end)
 {
 	if (strncmp(d->server, UNIX_PREFIX, strlen(UNIX_PREFIX)) == 0)
-		return connect_at(d, vers, "local",
-		    d->server + strlen(UNIX_PREFIX), end);
+		return connect_local(d, vers, d->server + strlen(UNIX_PREFIX),
+		    end);
 	return connect_by_lookup(d, vers, end);
 }
 
@@ -261,12 +279,12 @@ client_call(struct drac *d, struct drac_call *c, char **errmsg)
 		if ((st = call_once(d, c, &end)) == RPC_SUCCESS)
 			return 0;
 		if (st == RPC_TIMEDOUT || clock_passed(&end))
-			return client_msg(-2, call_msg(st), errmsg);
+			return client_msg(-2, client_call_msg(st), errmsg);
 	}
 	if ((st = connect_new(d, c->vers, &end)) != RPC_SUCCESS)
-		return client_msg(-1, create_msg(st), errmsg);
+		return client_msg(-1, client_create_msg(st), errmsg);
 	if ((st = call_once(d, c, &end)) != RPC_SUCCESS)
-		return client_msg(-2, call_msg(st), errmsg);
+		return client_msg(-2, client_call_msg(st), errmsg);
 	return 0;
 }
 
@@ -292,7 +310,7 @@ client_new(const char *server, const char *netid, int timeout_ms,
 		if (strcmp(netid, twins[i][0]) == 0)
 			break;
 	if (i == sizeof(twins) / sizeof(twins[0])) {
-		client_msg(-1, create_msg(RPC_UNKNOWNPROTO), errmsg);
+		client_msg(-1, client_create_msg(RPC_UNKNOWNPROTO), errmsg);
 		return NULL;
 	}
 	if ((d = calloc(1, sizeof(*d))) == NULL ||
@@ -331,7 +349,7 @@ client_connect(struct drac *d, rpcvers_t vers, char **errmsg)
 	if (connect_remembered(d, vers, &end))
 		return 0;
 	if ((st = connect_new(d, vers, &end)) != RPC_SUCCESS)
-		return client_msg(-1, create_msg(st), errmsg);
+		return client_msg(-1, client_create_msg(st), errmsg);
 	return 0;
 }
 

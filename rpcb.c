@@ -1,15 +1,22 @@
 /*
- * rpcb.c: where dracd listens on a server.  An RPCBPROC_GETADDR call to
- * the rpcbind there, and a small table of the answers, which dracauth()
- * and dracauth6() use so that a busy POP server does not ask rpcbind on
- * every login.
+ * rpcb.c: where dracd listens on a server: libdrac's one rpcbind client,
+ * RPCBPROC_GETADDR, and one small table of its answers shared by every
+ * caller in the process, so that a busy POP server does not ask rpcbind
+ * on every login, whether it adds through a handle (client.c, for
+ * dracauth() and dracauth6()) or fans out (async.c).
  *
- * The lookup is written here rather than left to rpcb_getaddr(), which
- * connects and waits with libtirpc's own fixed timeouts: every step of
- * ours ends by the caller's deadline (call.c), except the resolution of
- * the server's name.  It asks over the transport to be looked up, since
- * rpcbind answers with the address for the transport it is asked on:
- * version 4 first, then 3 when the rpcbind is older.
+ * The call: what is asked (getaddr_parms()) and what the answer means
+ * (getaddr_result(): a universal address, "h.h.h.h.p1.p2" or
+ * "::1.p1.p2", made a sockaddr; "" when the program is not registered)
+ * are written once.  rpcb_lookup() makes the call and waits: its own
+ * client rather than rpcb_getaddr(), which connects and waits with
+ * libtirpc's own fixed timeouts, so every step ends by the caller's
+ * deadline (call.c), except the resolution of the server's name; it asks
+ * with version 4 first, then 3 when the rpcbind is older.  async.c,
+ * which cannot wait, sends rpcb_encode()'s message on its own socket and
+ * hands the reply to rpcb_decode().  Both ask over the transport to be
+ * looked up, since rpcbind answers with the address for the transport it
+ * is asked on, whatever netid the call names.
  *
  * The table: CACHE_SIZE entries, each the answer for (server, netid
  * asked for, version), valid CACHE_TTL seconds on the monotonic clock;
@@ -19,17 +26,22 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <netdb.h>
 #include <pthread.h>
 #include <string.h>
 
 #include "call.h"
 #include "clock.h"
+#include "num.h"
 #include "rpcb.h"
 
 #define CACHE_SIZE	8	/* servers remembered */
 #define CACHE_TTL_MS	60000
 #define HOST_LEN	256
+#define UADDR_LEN	64	/* INET6_ADDRSTRLEN + ".255.255", the NUL */
 
 struct cache_entry {
 	char		 server[HOST_LEN];
@@ -39,8 +51,129 @@ struct cache_entry {
 	long long	 expires;	/* clock_ms(); 0: free */
 };
 
+/* GETADDR's result, decoded into a buffer of its own. */
+struct uaddr {
+	char	s[UADDR_LEN];
+};
+
 static struct cache_entry cache[CACHE_SIZE];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* What GETADDR asks: where prog/vers listens over netid. */
+static void
+getaddr_parms(RPCB *p, rpcprog_t prog, rpcvers_t vers, const char *netid)
+{
+	p->r_prog = prog;
+	p->r_vers = vers;
+	p->r_netid = (char *)netid;
+	p->r_addr = "";
+	p->r_owner = "libdrac";
+}
+
+/* Decodes GETADDR's result into u; nothing to free. */
+static bool_t
+xdr_uaddr(XDR *x, struct uaddr *u)
+{
+	char	*p = u->s;
+
+	return x->x_op == XDR_FREE || xdr_string(x, &p, sizeof(u->s) - 1);
+}
+
+/* The port of a universal address's last two fields, hi and lo; or -1. */
+static int
+uaddr_port(const char *hi, const char *lo)
+{
+	const char	*errstr;
+	long long	 h, l;
+
+	h = num_parse(hi, 0, 255, &errstr);
+	if (errstr != NULL)
+		return -1;
+	l = num_parse(lo, 0, 255, &errstr);
+	return errstr != NULL || (h == 0 && l == 0) ? -1 : (int)(h << 8 | l);
+}
+
+/* The address of the universal address u in family into *a; -1 if none. */
+static int
+uaddr_sockaddr(const char *u, int family, struct rpcb_addr *a)
+{
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&a->sa;
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&a->sa;
+	char			 host[UADDR_LEN], *lo, *hi;
+	int			 port, ok;
+
+	if (strlen(u) >= sizeof(host))
+		return -1;
+	strcpy(host, u);
+	if ((lo = strrchr(host, '.')) == NULL)
+		return -1;
+	*lo++ = '\0';
+	if ((hi = strrchr(host, '.')) == NULL)
+		return -1;
+	*hi++ = '\0';
+	if ((port = uaddr_port(hi, lo)) == -1)
+		return -1;
+	memset(&a->sa, 0, sizeof(a->sa));
+	if (family == AF_INET6) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(port);
+		ok = inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1;
+		a->salen = sizeof(*sin6);
+	} else {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		ok = inet_pton(AF_INET, host, &sin->sin_addr) == 1;
+		a->salen = sizeof(*sin);
+	}
+	return ok ? 0 : -1;
+}
+
+/* What GETADDR's answer u over netid says: *a, or why there is none. */
+static enum clnt_stat
+getaddr_result(const struct uaddr *u, const char *netid, struct rpcb_addr *a)
+{
+	if (u->s[0] == '\0')
+		return RPC_PROGNOTREGISTERED;
+	if (strlen(netid) >= sizeof(a->netid) ||
+	    uaddr_sockaddr(u->s, strchr(netid, '6') != NULL ? AF_INET6 :
+	    AF_INET, a) == -1)
+		return RPC_N2AXLATEFAILURE;
+	strcpy(a->netid, netid);
+	return RPC_SUCCESS;
+}
+
+/*
+ * Encodes into buf (size bytes) the GETADDR call, with the id xid, to
+ * rpcbind's version rpcbvers, asking where prog/vers listens over netid:
+ * the message's length, or 0.
+ */
+size_t
+rpcb_encode(void *buf, size_t size, uint32_t xid, rpcvers_t rpcbvers,
+    rpcprog_t prog, rpcvers_t vers, const char *netid)
+{
+	RPCB	parms;
+
+	getaddr_parms(&parms, prog, vers, netid);
+	return call_encode(buf, size, xid, RPCBPROG, rpcbvers,
+	    RPCBPROC_GETADDR, (xdrproc_t)xdr_rpcb, &parms);
+}
+
+/*
+ * Decodes rpcbind's reply of n bytes in buf to rpcb_encode()'s call for
+ * netid into *a: RPC_SUCCESS, RPC_PROGNOTREGISTERED, or as call_decode().
+ */
+enum clnt_stat
+rpcb_decode(const void *buf, size_t n, const char *netid,
+    struct rpcb_addr *a)
+{
+	struct uaddr	u;
+	enum clnt_stat	st;
+
+	if ((st = call_decode(buf, n, (xdrproc_t)xdr_uaddr, &u)) !=
+	    RPC_SUCCESS)
+		return st;
+	return getaddr_result(&u, netid, a);
+}
 
 /* A client of the rpcbind on server over nc, connected by end. */
 static CLIENT *
@@ -69,41 +202,32 @@ rpcbind_client(const char *server, const struct netconfig *nc,
 }
 
 /*
- * Asks the rpcbind on server, over nc, where prog/vers listens by end;
- * the universal address goes to *uaddr, for the caller to free with
- * xdr_free(xdr_wrapstring).  RPC_PROGNOTREGISTERED when it is not
- * registered there.
+ * Asks the rpcbind on server, over nc, where prog/vers listens, by end:
+ * RPC_SUCCESS with the address in *a, RPC_PROGNOTREGISTERED when it is
+ * not registered there, else why the call failed.
  */
 enum clnt_stat
 rpcb_lookup(const char *server, const struct netconfig *nc, rpcprog_t prog,
-    rpcvers_t vers, const struct timespec *end, char **uaddr)
+    rpcvers_t vers, const struct timespec *end, struct rpcb_addr *a)
 {
+	struct uaddr	 u;
 	enum clnt_stat	 st;
 	rpcvers_t	 rv;
 	CLIENT		*cl;
 	RPCB		 parms;
 
-	*uaddr = NULL;
 	if ((cl = rpcbind_client(server, nc, end, &st)) == NULL)
 		return st;
-	parms.r_prog = prog;
-	parms.r_vers = vers;
-	parms.r_netid = nc->nc_netid;
-	parms.r_addr = "";
-	parms.r_owner = "libdrac";
+	getaddr_parms(&parms, prog, vers, nc->nc_netid);
 	st = RPC_PROGVERSMISMATCH;
 	for (rv = RPCBVERS4; rv >= RPCBVERS && st == RPC_PROGVERSMISMATCH;
 	    rv--) {
 		clnt_control(cl, CLSET_VERS, (char *)&rv);
 		st = call_run(cl, RPCBPROC_GETADDR, (xdrproc_t)xdr_rpcb, &parms,
-		    (xdrproc_t)xdr_wrapstring, uaddr, end);
+		    (xdrproc_t)xdr_uaddr, &u, end);
 	}
 	clnt_destroy(cl);
-	if (st == RPC_SUCCESS && (*uaddr == NULL || **uaddr == '\0'))
-		st = RPC_PROGNOTREGISTERED;
-	if (st != RPC_SUCCESS)
-		xdr_free((xdrproc_t)xdr_wrapstring, (char *)uaddr);
-	return st;
+	return st == RPC_SUCCESS ? getaddr_result(&u, nc->nc_netid, a) : st;
 }
 
 /* The live entry of (server, want, vers), or NULL; cache_lock held. */
@@ -138,16 +262,15 @@ rpcb_recall(const char *server, const char *want, rpcvers_t vers,
 	return e != NULL;
 }
 
-/* Remembers for CACHE_TTL that vers on server answers at netid, uaddr. */
+/* Remembers for CACHE_TTL that vers on server, asked over want, is at a. */
 void
 rpcb_remember(const char *server, const char *want, rpcvers_t vers,
-    const char *netid, const char *uaddr)
+    const struct rpcb_addr *a)
 {
 	struct cache_entry	*e, *slot;
 	long long		 now;
 
-	if (strlen(server) >= HOST_LEN || strlen(want) >= RPCB_NETID_LEN ||
-	    strlen(netid) >= RPCB_NETID_LEN || strlen(uaddr) >= RPCB_UADDR_LEN)
+	if (strlen(server) >= HOST_LEN || strlen(want) >= RPCB_NETID_LEN)
 		return;
 	pthread_mutex_lock(&cache_lock);
 	now = clock_ms();
@@ -160,8 +283,7 @@ rpcb_remember(const char *server, const char *want, rpcvers_t vers,
 	strcpy(slot->server, server);
 	strcpy(slot->want, want);
 	slot->vers = vers;
-	strcpy(slot->addr.netid, netid);
-	strcpy(slot->addr.uaddr, uaddr);
+	slot->addr = *a;
 	slot->expires = now + CACHE_TTL_MS;
 	pthread_mutex_unlock(&cache_lock);
 }

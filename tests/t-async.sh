@@ -2,7 +2,8 @@
 # t-async.sh: libdrac's non-blocking add (drac_async_*) against dracd,
 # driven by tests/asynctest as an event loop would: IPv4, IPv6 and
 # IPv4-mapped clients land in the map, a list of servers succeeds when one
-# accepts and reports each server, a refusing dracd, no dracd, and a
+# accepts and reports each server, the blocking and the fan-out add share
+# rpcbind's answers (tests/v3test), a refusing dracd, no dracd, and a
 # SIGSTOPped dracd that costs no more than the timeout.
 . "$(dirname "$0")/lib.sh"
 
@@ -49,6 +50,57 @@ t "one good, one unknown server: in the map" waitfor 2 fresh 127.0.0.9
 async unknown no-such-host.invalid 2000 127.0.0.10
 t "only an unknown server: -1 at once" res unknown -1
 t "only an unknown server: message" grep -q "unknown server host" "$T/unknown"
+
+# --- one table of rpcbind's answers for the blocking and the fan-out add
+# (rpcb.c): in a process that adds through both, rpcbind's own count of
+# GETADDR calls for dracd (rpcinfo -m) grows by one, whichever goes first.
+getaddrs() {
+	rpcinfo -m 127.0.0.1 | awk '$1 == 900101 { n += $4 + $5 } END { print n + 0 }'
+}
+# share OUT ARGS...: v3test auth ARGS in one process, output in $T/OUT,
+# and the GETADDR calls it made on the last line.
+share() {
+	_o=$1
+	shift
+	_g=$(getaddrs)
+	"$V3" auth "$@" >"$T/$_o" 2>&1
+	echo "getaddr $(($(getaddrs) - _g))" >>"$T/$_o"
+}
+# shared OUT N: every add in $T/OUT returned 0, with N GETADDR calls.
+shared() { awk -v n="$2" '$1 == "getaddr" { g = $2; next } $1 != 0 { bad = 1 } END { exit bad || g != n }' "$T/$1"; }
+V3=$TOP/$B/tests/v3test
+share b-then-f 127.0.0.1 127.0.0.20 "127.0.0.1," 127.0.0.21
+t "blocking, then fan-out add: rpcbind asked once ($(tail -n 1 "$T/b-then-f"))" \
+    shared b-then-f 1
+share f-then-b "127.0.0.1," 127.0.0.22 127.0.0.1 127.0.0.23
+t "fan-out, then blocking add: rpcbind asked once ($(tail -n 1 "$T/f-then-b"))" \
+    shared f-then-b 1
+share v6 "::1," fd00::22 ::1 fd00::23 "::1," fd00::24
+t "IPv6, fan-out, blocking, fan-out: rpcbind asked once ($(tail -n 1 "$T/v6"))" \
+    shared v6 1
+t "the shared adds land" waitfor 2 fresh 127.0.0.23
+
+# --- a remembered address whose dracd has moved (restarted, a new port):
+# the fan-out add there is refused (ICMP), so it forgets the address and
+# asks rpcbind again, well within a timeout shorter than a retransmission.
+# stopped PID: the process has stopped itself.
+stopped() { ps -o stat= -p "$1" | grep -q '^T'; }
+DRAC_TIMEOUT=0.5 "$V3" auth 127.0.0.1 127.0.0.24 - - "127.0.0.1," 127.0.0.25 \
+    >"$T/moved" 2>&1 &
+V3_PID=$!
+if waitfor 5 stopped "$V3_PID" && dracd_stop &&
+    dracd_start -a "$T/allow" -e 10m "$MAP"; then
+	g0=$(getaddrs)
+	kill -CONT "$V3_PID"
+	wait "$V3_PID"
+	echo "getaddr $(($(getaddrs) - g0))" >>"$T/moved"
+	t "dracd moved: the fan-out add to the old address asks rpcbind again ($(tail -n 1 "$T/moved"))" \
+	    shared moved 1
+	t "dracd moved: the add lands" waitfor 2 fresh 127.0.0.25
+else
+	kill -CONT "$V3_PID" 2>/dev/null
+	nok "dracd moved: dracd restarts while the client waits"
+fi
 
 # --- dracd stopped: the add times out by its deadline, no later.
 kill -STOP "$DRACD_PID"

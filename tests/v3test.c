@@ -2,7 +2,11 @@
  * v3test: libdrac's version 3 functions and fan-out, for tests/t-v3.sh
  * and tests/t-fanout.sh.
  *
- *	v3test auth SERVERS ADDR	dracauth() or dracauth6(): "rc ms msg"
+ *	v3test auth SERVERS ADDR...	dracauth() or dracauth6(): "rc ms msg";
+ *					more SERVERS ADDR pairs follow in
+ *					the same process, one line each; a
+ *					pair "- -" stops the process
+ *					(SIGSTOP) until it is continued
  *	v3test many SERVER N		ADDMANY of 10.2.x.y, 100 a call:
  *					"ok K of N" (statuses 0)
  *	v3test bench SERVER N		N single adds (drac_add3), then N by
@@ -17,6 +21,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,12 +168,18 @@ main(int argc, char *argv[])
 {
 	struct drac	*d;
 	char		*msg = NULL;
-	int		 rc, n;
+	int		 rc, n, k;
 
+	if (argc >= 4 && argc % 2 == 0 && strcmp(argv[1], "auth") == 0) {
+		for (rc = 0, n = 2; n < argc; n += 2)
+			if (strcmp(argv[n], "-") == 0)
+				raise(SIGSTOP);
+			else if ((k = auth(argv[n], argv[n + 1])) > rc)
+				rc = k;
+		return rc;
+	}
 	if (argc != 4)
 		return 2;
-	if (strcmp(argv[1], "auth") == 0)
-		return auth(argv[2], argv[3]);
 	if ((d = drac_open(argv[2], "tcp", 5000, &msg)) == NULL) {
 		fprintf(stderr, "v3test: %s: %s\n", argv[2], msg);
 		return 1;
