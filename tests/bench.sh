@@ -33,7 +33,7 @@ printf '127.0.0.1\n::1\n' >"$dir/allow"
     "$dir/v3.db" 2>"$dir/v3.log" &
 pid=$!
 i=0
-until grep -q started "$dir/v3.log"; do
+until grep -qs started "$dir/v3.log"; do
 	i=$((i + 1)); [ $i -lt 200 ] || { cat "$dir/v3.log"; exit 1; }
 	sleep 0.1
 done
