@@ -5,7 +5,7 @@
 #                   run dracd in the foreground on ./var
 #   make check      the test suite (normal build, then sanitizers, valgrind)
 #   make check-fresh  make check and make run on a fresh minimal Debian 12
-#   make bench      performance figures (bench-quick: a short run)
+#   make bench      performance figures (bench-quick: a short run), a plot
 #   make soak       crash soak: SOAK_KILLS (200) SIGKILLs of a loaded dracd
 #   make fuzz       the libFuzzer harnesses, FUZZTIME seconds each (60)
 #   make contrib    the PAM module and the Dovecot plugin (contrib/)
@@ -158,7 +158,7 @@ $(B)/tests/libtest-so: tests/libtest.c drac.h $(B)/$(LIBSO)
 	$(TESTLINK)
 
 $(B)/tests/rawrpc $(B)/tests/hostile: tests/hex.c
-$(B)/tests/bench: tests/benchmap.c
+$(B)/tests/bench: tests/benchmap.c tests/benchplot.c
 $(B)/tests/expiretest: expire.c
 $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
     $(B)/tests/libfault $(B)/tests/asynctest $(B)/tests/v3test: \
@@ -186,7 +186,7 @@ $(B)/tests/oldpop-so: tests/oldpop.c $(B)/$(LIBSO)
 
 TLIBS_libtest	  = $(TIRPC_LIBS) -lpthread
 TLIBS_libtest-so  = -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
-TLIBS_bench	  = $(DBLIB) $(TIRPC_LIBS) -lpthread
+TLIBS_bench	  = $(DBLIB) $(TIRPC_LIBS) -lpthread -lm
 TLIBS_soakclient  = $(TIRPC_LIBS)
 TLIBS_libfault	  = $(TIRPC_LIBS)
 TLIBS_asynctest	  = $(TIRPC_LIBS)
@@ -304,6 +304,11 @@ bench-quick: deps all
 	-@[ "$$(id -u)" -ne 0 ] || sh tests/mta-fetch.sh
 	B=$(B) tests/bench.sh --quick
 
+# make bench, then its plot becomes the README's (doc/bench.svg).
+bench-doc: bench
+	@mkdir -p doc
+	cp $(B)/bench.svg doc/bench.svg
+
 # The long crash soak (tests/t-soak.sh): SOAK_KILLS random SIGKILLs.
 SOAK_KILLS ?= 200
 soak: deps all
@@ -370,4 +375,4 @@ deb: deps
 clean:
 	rm -rf build $(GEN)
 
-.PHONY: all contrib deps run check check-fresh bench bench-quick soak install deb clean fuzzers fuzz-build fuzz
+.PHONY: all contrib deps run check check-fresh bench bench-quick bench-doc soak install deb clean fuzzers fuzz-build fuzz

@@ -1,7 +1,8 @@
 /*
- * bench.h: what the benchmark's two halves share: bench.c (the driver
- * and the RPC clients) and benchmap.c (the map as the MTAs and a
- * bulk loader see it: fill, look up, read under lock).
+ * bench.h: what the benchmark's parts share: bench.c (the driver and the
+ * RPC clients), benchmap.c (the map as the MTAs and a bulk loader see
+ * it: fill, look up, read under lock) and benchplot.c (the figures as
+ * an SVG plot and tab-separated data).
  *
  * Keys are IPv4 dotted quads in 10.0.0.0/8: entry i is 10.i>>16.i>>8.i,
  * stored as dracd stores them (hash map, no NUL, value the expiry time
@@ -37,6 +38,19 @@ struct rshared {
 	struct rstat	st[NPHASE];
 };
 
+#define NSWEEP		5	/* 1, 2, 4, 8, 16 clients */
+enum { S_NULL, S_DEFAULT, S_SYNC0, NSERIES };
+
+/* What the plot shows: medians, and the summed histogram of lock waits. */
+struct plot {
+	const char	*title;		/* date and machine */
+	int		 clients[NSWEEP];
+	double		 rate[NSERIES][NSWEEP];	/* calls or adds/s */
+	uint64_t	 hist[NHIST];	/* reader's waits, mass expiry */
+	double		 pct[4];	/* p50, p99, p99.9, max; ms */
+	uint32_t	 nentries;
+};
+
 /* Gives the expiry time of entry i. */
 typedef uint32_t	(*when_fn)(uint32_t, const void *);
 
@@ -49,5 +63,7 @@ int		map_has(const char *, const char *);
 long		map_count(const char *);
 pid_t		reader_start(const char *, uint32_t, struct rshared *);
 double		hist_pct(const uint64_t *, double);
+uint64_t	hist_lo(int);
+int		plot_write(const char *, const char *, const struct plot *);
 
 #endif

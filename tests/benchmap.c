@@ -249,6 +249,15 @@ bucket(uint64_t ns)
 	return l * 4 + (int)((ns >> (l - 2)) & 3);
 }
 
+/* The lower end of bucket b in ns (its upper end: hist_lo(b + 1)). */
+uint64_t
+hist_lo(int b)
+{
+	if (b < 8)	/* 0 to 3 ns one a bucket; 4 to 7 unused */
+		return (uint64_t)(b < 4 ? b : 4);
+	return (uint64_t)(4 + b % 4) << (b / 4 - 2);
+}
+
 /*
  * The pct percentile of the waits that were not 0 (bucket 0), in ns: the
  * upper end of its bucket; 0 when none.
@@ -257,7 +266,7 @@ double
 hist_pct(const uint64_t *hist, double pct)
 {
 	uint64_t	seen = 0, want, total = 0;
-	int		b, l;
+	int		b;
 
 	for (b = 1; b < NHIST; b++)
 		total += hist[b];
@@ -269,10 +278,7 @@ hist_pct(const uint64_t *hist, double pct)
 		if (seen > want)
 			break;
 	}
-	if (b < 4)
-		return b + 1;
-	l = b / 4;
-	return (double)((uint64_t)(5 + b % 4) << (l - 2));
+	return (double)hist_lo(b + 1);
 }
 
 static void
