@@ -9,7 +9,11 @@
  *		served from there.
  *   write	map.c calls DB->put/del and DB->sync; the pages they write
  *		arrive through change_pwrite() and are held.
- *   commit	change_commit():
+ *   commit	change_seal() on the event loop ends the holding; then
+ *		change_write(), on the commit thread (commit.c) so that
+ *		the loop goes on answering meanwhile, does steps 1 to 4,
+ *		and change_written(), on the loop again, logs what failed
+ *		(change_commit() does all three on one thread):
  *		1. the held pages, with their offsets, the map's file ID and
  *		   a checksum, go to the journal (STATEDIR/MAP.journal),
  *		   which is fdatasync()ed;
@@ -29,7 +33,10 @@
  * - Whenever the readers' lock is free the map file is complete.
  * - One dracd per map: the owner lock (lock.c) is taken in change_open(),
  *   before anything is recovered, and held until exit.
- * - At most one change is begun at a time in the process (current).
+ * - At most one change is begun at a time in the process (current), and
+ *   at most one is between its seal and change_written(): the thread
+ *   touches the change's files and pages only, the loop not at all until
+ *   change_written(), and Berkeley DB is not used in between (map.c).
  * - A journal is replayed only onto the map it was written for (the file
  *   ID in the map's meta page), only when its checksum holds, and only
  *   when every record is a whole page, page-aligned, ending no further
@@ -139,6 +146,9 @@ struct change {
 	size_t		 nslot;
 	uint32_t	 npages;
 	int		 err;		/* errno of a write not held */
+	off_t		 mapsize;	/* the map's size when sealed */
+	int		 werr, werr2;	/* change_write(): errno, truncate's */
+	const char	*wstep;		/* and the step that failed */
 };
 
 static struct change	*current;	/* begun and not yet ended */
@@ -632,7 +642,7 @@ extent(const struct change *c)
 
 /* Steps 1 and 2 of a commit; 0, or -1 (errno) with the map untouched. */
 static int
-prepare(struct change *c, const struct stat *mst)
+prepare(struct change *c)
 {
 	struct jhdr	h;
 	off_t		end;
@@ -649,35 +659,37 @@ prepare(struct change *c, const struct stat *mst)
 	if (pwrite_all(c->jfd, c->buf, c->len, 0) == -1 ||
 	    fdatasync(c->jfd) == -1)
 		return -1;
-	if ((end = extent(c)) <= mst->st_size)
+	if ((end = extent(c)) <= c->mapsize)
 		return 0;
-	if ((err = posix_fallocate(c->mapfd, mst->st_size,
-	    end - mst->st_size)) == 0)
+	if ((err = posix_fallocate(c->mapfd, c->mapsize,
+	    end - c->mapsize)) == 0)
 		return 0;
 	/* Not a byte of the change is in the map: forget it. */
-	if (ftruncate(c->mapfd, mst->st_size) == -1)
-		log_warn("%s: truncate", c->mappath);
+	if (ftruncate(c->mapfd, c->mapsize) == -1)
+		c->werr2 = errno;
 	mark_done(c);
 	errno = err;
 	return -1;
 }
 
 /*
- * Commit the change begun: steps 1 to 4 at the top.  Returns 0, or -1,
- * logged, when the change did not reach the map; the map is then either
- * as the last change left it or completed by change_recover().
+ * End the change begun, before steps 1 to 4: from now on Berkeley DB's
+ * writes go to the file again, and the held pages wait for
+ * change_write().  Returns 1 when there are pages to write, 0 when there
+ * are none, -1, logged, when the change cannot be committed.
  */
 int
-change_commit(struct change *c)
+change_seal(struct change *c)
 {
 	struct stat	mst;
-	int		ret;
 
 	if (current != c) {
 		log_warnx("%s: commit without a change begun", c->jpath);
 		return -1;
 	}
 	current = NULL;
+	c->werr = c->werr2 = 0;
+	c->wstep = NULL;
 	if (c->err != 0) {
 		log_limited(LIMIT_MAP, "%s: cannot hold a page: %s",
 		    c->mappath, strerror(c->err));
@@ -687,9 +699,29 @@ change_commit(struct change *c)
 		return 0;
 	if (!c->have_meta && read_meta(c, &c->meta) == 0)
 		c->have_meta = 1;
-	if (!c->have_meta || fstat(c->mapfd, &mst) == -1 ||
-	    prepare(c, &mst) == -1) {
-		log_limited(LIMIT_MAP, "%s: %s", c->jpath, strerror(errno));
+	if (!c->have_meta || fstat(c->mapfd, &mst) == -1) {
+		log_limited(LIMIT_MAP, "%s: %s", c->mappath, strerror(errno));
+		return -1;
+	}
+	c->mapsize = mst.st_size;
+	return 1;
+}
+
+/*
+ * Steps 1 to 4 of the change sealed, on the commit thread (commit.c):
+ * only the change's own files and pages are touched, and nothing is
+ * logged but a lock not had; change_written() logs the rest.  Returns
+ * 0, or -1 when the change did not reach the map; the map is then
+ * either as the last change left it or completed by change_recover().
+ */
+int
+change_write(struct change *c)
+{
+	int	ret;
+
+	if (prepare(c) == -1) {
+		c->werr = errno;
+		c->wstep = "journal";
 		return -1;
 	}
 	if (lock_readers_out(c->mapfd, c->mappath) == -1) {
@@ -700,12 +732,42 @@ change_commit(struct change *c)
 	ret = write_pages(c, c->buf, c->npages, c->pagesize);
 	lock_readers_in(c->mapfd, c->mappath);
 	if (ret == -1 || fdatasync(c->mapfd) == -1) {
-		log_limited(LIMIT_MAP, "%s: writing the change: %s",
-		    c->mappath, strerror(errno));
+		c->werr = errno;
+		c->wstep = "writing the change";
 		return -1;
 	}
 	mark_done(c);
 	return 0;
+}
+
+/*
+ * After change_write(), on the thread that sealed the change: log what
+ * failed.  Returns ret.
+ */
+int
+change_written(struct change *c, int ret)
+{
+	if (c->werr2 != 0)
+		log_warnx("%s: truncate: %s", c->mappath, strerror(c->werr2));
+	if (ret == -1 && c->wstep != NULL)
+		log_limited(LIMIT_MAP, "%s: %s: %s", c->wstep[0] == 'j' ?
+		    c->jpath : c->mappath, c->wstep, strerror(c->werr));
+	return ret;
+}
+
+/*
+ * Commit the change begun, on this thread: change_seal(), then
+ * change_write().  Returns 0, or -1, logged, when the change did not
+ * reach the map.
+ */
+int
+change_commit(struct change *c)
+{
+	int	ret;
+
+	if ((ret = change_seal(c)) <= 0)
+		return ret;
+	return change_written(c, change_write(c));
 }
 
 /* Abort the change begun, if any: forget the held pages. */
