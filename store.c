@@ -35,7 +35,10 @@
  * then writes every entry of the index into the new file (map_fresh()).
  *
  * The first store_run() runs in the process that serves, after
- * daemon(3)'s fork: it writes that PID into the map's owner lock.
+ * daemon(3)'s fork: it writes that PID into the map's owner lock.  The
+ * commit thread is started by the first change to write, for the same
+ * reason (a fork keeps only the thread that forks); without one (no
+ * thread could be made) changes are written on the loop as before.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -110,13 +113,7 @@ store_open(const struct store_conf *conf)
 		free(s);
 		return NULL;
 	}
-	if ((s->cm = commit_new()) == NULL) {
-		expire_free(s->idx);
-		queue_free(s->queue);
-		queue_free(s->writing);
-		free(s);
-		return NULL;
-	}
+
 	s->conf = *conf;
 	s->healthy = 1;
 	if ((s->map = map_open(conf->path, conf->statedir, &conf->fmt,
@@ -172,6 +169,13 @@ failed(struct store *s)
 	s->healthy = 0;
 	s->flush_at = clock_ms() + FLUSH_RETRY_MS;
 	return -1;
+}
+
+/* 1 while a change is on the commit thread, else 0. */
+static int
+busy(const struct store *s)
+{
+	return s->cm != NULL && commit_busy(s->cm);
 }
 
 static int
@@ -245,7 +249,14 @@ commit_begun(struct store *s)
 	int	ret;
 
 	s->t0 = clock_us();
-	if ((ret = map_seal(s->map)) == 1) {
+	/* Started here, in the process that serves: daemon(3) forked. */
+	if ((ret = map_seal(s->map)) == 1 && s->cm == NULL &&
+	    (s->cm = commit_new()) == NULL) {
+		/* No thread: written here, as if it had come back at once. */
+		reap(s, map_write(s->map));
+		return s->lastret;
+	}
+	if (ret == 1) {
 		commit_start(s->cm, write_job, s);
 		return 0;
 	}
@@ -258,7 +269,7 @@ commit_begun(struct store *s)
 static void
 settle(struct store *s)
 {
-	if (commit_busy(s->cm))
+	if (busy(s))
 		reap(s, commit_wait(s->cm));
 }
 
@@ -276,7 +287,7 @@ flush(struct store *s)
 	size_t			 i;
 	int			 ret = 0;
 
-	if (commit_busy(s->cm))
+	if (busy(s))
 		return 0;
 	s->flush_at = 0;
 	if (queue_len(s->queue) == 0)
@@ -371,7 +382,7 @@ expire_batch(struct store *s, time_t now)
 	time_t		when;
 	int		ret = 0;
 
-	if (commit_busy(s->cm) || expire_first(s->idx, &ad, &when) == -1 ||
+	if (busy(s) || expire_first(s->idx, &ad, &when) == -1 ||
 	    when > now)
 		return;
 	if (begin(s) == -1) {
@@ -403,7 +414,7 @@ store_timeout(struct store *s)
 	long long	ms = -1, d;
 
 	/* The thread's end is polled for (store_pollfd()). */
-	if (commit_busy(s->cm))
+	if (busy(s))
 		return -1;
 	if (s->flush_at != 0)
 		ms = s->flush_at > clock_ms() ? s->flush_at - clock_ms() : 0;
@@ -421,7 +432,7 @@ store_timeout(struct store *s)
 int
 store_pollfd(const struct store *s)
 {
-	return commit_fd(s->cm);
+	return s->cm != NULL ? commit_fd(s->cm) : -1;
 }
 
 /*
@@ -438,7 +449,7 @@ store_run(struct store *s)
 		map_claim(s->map);
 		s->claimed = 1;
 	}
-	if (commit_done(s->cm, &ret))
+	if (s->cm != NULL && commit_done(s->cm, &ret))
 		reap(s, ret);
 	if (s->flush_at != 0 && clock_ms() >= s->flush_at)
 		flush(s);
