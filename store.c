@@ -12,9 +12,10 @@
  * until the thread is done, and goes back into the queue if the write
  * failed.  One change at a time: nothing else is begun while one is on
  * the thread.  With window 0 an add is answered once its change is in
- * the map (flush_sync()), as DEL and the last flush at exit are.  So the file is never left
- * half-written between two locked changes, and a reader waits for one
- * batch, not for the whole map.  While the map cannot be written (full
+ * the map, as DEL and the last flush at exit are: those changes are
+ * written on the loop itself (flush_sync()), which waits for them
+ * anyway.  So the file is never left half-written between two locked
+ * changes, and a reader waits for one batch, not for the whole map.  While the map cannot be written (full
  * disk, a reader that holds its lock...) adds fail at once, stay queued,
  * and the queue is tried again every FLUSH_RETRY_MS: a map that cannot be
  * written delays the map, never the daemon.  The queue (queue.c) holds
@@ -240,19 +241,21 @@ reap(struct store *s, int ret)
 
 /*
  * Commit the change begun, whose kind is set: sealed here, written on
- * the commit thread.  Returns 0 when it is on its way or was written
- * already, -1 when it failed at once (reaped).
+ * the commit thread, or here when the caller waits for it anyway (here:
+ * -s 0, DEL, exit), sparing two hand-overs per change.  Returns 0 when it
+ * is on its way or was written already, -1 when it failed (reaped).
  */
 static int
-commit_begun(struct store *s)
+commit_begun(struct store *s, int here)
 {
 	int	ret;
 
 	s->t0 = clock_us();
 	/* Started here, in the process that serves: daemon(3) forked. */
-	if ((ret = map_seal(s->map)) == 1 && s->cm == NULL &&
-	    (s->cm = commit_new()) == NULL) {
-		/* No thread: written here, as if it had come back at once. */
+	if ((ret = map_seal(s->map)) == 1 && !here && s->cm == NULL &&
+	    (s->cm = commit_new()) == NULL)
+		here = 1;	/* no thread: as if it had come back at once */
+	if (ret == 1 && here) {
 		reap(s, map_write(s->map));
 		return s->lastret;
 	}
@@ -274,12 +277,12 @@ settle(struct store *s)
 }
 
 /*
- * Write the queue to the map in one change, committed on the thread;
- * returns -1 when it could not be begun (queue kept), else 0.  Not while
- * a change is on the thread: store_run() comes back once it ended.
+ * Write the queue to the map in one change, committed on the thread (or
+ * here); returns -1 when it failed at once (queue kept), else 0.  Not
+ * while a change is on the thread: store_run() comes back once it ended.
  */
 static int
-flush(struct store *s)
+flush(struct store *s, int here)
 {
 	const struct addr	*ad;
 	struct queue		*q;
@@ -305,20 +308,17 @@ flush(struct store *s)
 	s->writing = s->queue;
 	s->queue = q;
 	s->kind = W_FLUSH;
-	return commit_begun(s);
+	return commit_begun(s, here);
 }
 
-/* flush(), and wait until the queue is in the map; 0 or -1. */
+/* flush() here, once the thread is idle: the queue is in the map; 0 or -1. */
 static int
 flush_sync(struct store *s)
 {
 	settle(s);
 	if (queue_len(s->queue) == 0)
 		return 0;
-	if (flush(s) == -1)
-		return -1;
-	settle(s);
-	return s->lastret;
+	return flush(s, 1);
 }
 
 /*
@@ -398,7 +398,7 @@ expire_batch(struct store *s, time_t now)
 	}
 	s->kind = W_EXPIRE;
 	if (ret == 0) {
-		commit_begun(s);
+		commit_begun(s, 0);
 		return;
 	}
 	map_abort(s->map);
@@ -452,7 +452,7 @@ store_run(struct store *s)
 	if (s->cm != NULL && commit_done(s->cm, &ret))
 		reap(s, ret);
 	if (s->flush_at != 0 && clock_ms() >= s->flush_at)
-		flush(s);
+		flush(s, 0);
 	if (now >= s->expire_resume)
 		expire_batch(s, now);
 }
@@ -497,10 +497,7 @@ store_del(struct store *s, const struct addr *ad)
 		return -1;
 	}
 	s->kind = W_DEL;
-	if (commit_begun(s) == -1)
-		return -1;
-	settle(s);
-	if (s->lastret == -1)
+	if (commit_begun(s, 1) == -1)
 		return -1;
 	expire_remove(s->idx, ad);
 	s->st.deleted += had;
