@@ -622,6 +622,11 @@ main(int argc, char *argv[])
 	listen_register(ls, nls);
 	/* 8. Detach last, so that every start-up error reaches the shell. */
 	detach(o.fg);
+	/* 8a. The commit thread, in the process that serves: a fork keeps
+	 * only the thread that forks. */
+	if (store_start(store) == -1)
+		log_warnx("no commit thread: changes are written in the event "
+		    "loop");
 	/* 9. Ready: registered, and in the process that will serve (systemd
 	 * takes the PID of the sender as the service's). */
 	notify_ready();

@@ -37,9 +37,9 @@
  *
  * The first store_run() runs in the process that serves, after
  * daemon(3)'s fork: it writes that PID into the map's owner lock.  The
- * commit thread is started by the first change to write, for the same
- * reason (a fork keeps only the thread that forks); without one (no
- * thread could be made) changes are written on the loop as before.
+ * commit thread is started by store_start(), in that process too (a fork
+ * keeps only the thread that forks); without one (not started, or no
+ * thread could be made) changes are written on the loop.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -251,11 +251,8 @@ commit_begun(struct store *s, int here)
 	int	ret;
 
 	s->t0 = clock_us();
-	/* Started here, in the process that serves: daemon(3) forked. */
-	if ((ret = map_seal(s->map)) == 1 && !here && s->cm == NULL &&
-	    (s->cm = commit_new()) == NULL)
-		here = 1;	/* no thread: as if it had come back at once */
-	if (ret == 1 && here) {
+	/* No thread (store_start()): as if it had come back at once. */
+	if ((ret = map_seal(s->map)) == 1 && (here || s->cm == NULL)) {
 		reap(s, map_write(s->map));
 		return s->lastret;
 	}
@@ -426,6 +423,18 @@ store_timeout(struct store *s)
 			ms = d;
 	}
 	return ms > 60000 ? 60000 : (int)ms;
+}
+
+/*
+ * Start the commit thread, in the process that serves (after daemon(3)).
+ * Without it changes are written on the event loop; 0 or -1, logged.
+ */
+int
+store_start(struct store *s)
+{
+	if (s->cm == NULL && (s->cm = commit_new()) == NULL)
+		return -1;
+	return 0;
 }
 
 /* The descriptor to poll for: readable when the thread's change ended. */
