@@ -11,15 +11,18 @@
  * the event loop goes on answering; the queue written waits in writing
  * until the thread is done, and goes back into the queue if the write
  * failed.  One change at a time: nothing else is begun while one is on
- * the thread.  With window 0 an add is answered once its change is in
- * the map, as DEL and the last flush at exit are: those changes are
- * written on the loop itself (flush_sync()), which waits for them
- * anyway.  So the file is never left half-written between two locked
- * changes, and a reader waits for one batch, not for the whole map.  While the map cannot be written (full
- * disk, a reader that holds its lock...) adds fail at once, stay queued,
- * and the queue is tried again every FLUSH_RETRY_MS: a map that cannot be
- * written delays the map, never the daemon.  The queue (queue.c) holds
- * each address once, at most MAX_QUEUE of them.
+ * the thread, and an add that comes when the change on the thread has
+ * taken longer than the window waits for it (the add's change must begin
+ * within the window).  With window 0 an add is answered once its change
+ * is in the map, as DEL and the last flush at exit are: those changes are
+ * written on the loop itself (flush_sync()), which waits for them anyway.
+ * So the file is never left half-written between two locked changes, and
+ * a reader waits for one batch, not for the whole map.  While the map
+ * cannot be written (full disk, a reader that holds its lock...) adds
+ * fail at once, stay queued, and the queue is tried again every
+ * FLUSH_RETRY_MS: a map that cannot be written delays the map, never the
+ * daemon.  The queue (queue.c) holds each address once, at most MAX_QUEUE
+ * of them.
  *
  * Bound: past conf.max entries a new address is refused (the caller gets
  * ADD_SYSERR, the log a rate-limited line); an address already held is
@@ -336,6 +339,14 @@ store_add_until(struct store *s, const struct addr *ad, time_t when)
 	char	text[INET6_ADDRSTRLEN];
 	time_t	old;
 
+	/*
+	 * An add promises a change begun within the window: once the one on
+	 * the thread has taken longer than that (a slow disk, a reader that
+	 * holds its lock), wait for it here, as the loop did before the
+	 * thread, rather than acknowledge adds a kill would lose.
+	 */
+	if (busy(s) && clock_us() - s->t0 > (long long)s->conf.window * 1000)
+		settle(s);
 	if (expire_count(s->idx) >= s->conf.max &&
 	    expire_get(s->idx, ad, &old) == -1) {
 		addr_text(ad, text, sizeof(text));
