@@ -61,7 +61,7 @@ LIBSO	= libdrac.so.$(SOVER)
 GEN	= drac.h drac_xdr.c
 DRACD_OBJS = dracd.o listen.o dgram.o conn.o rpc.o handler.o store.o map.o \
 	     change.o lock.o allow.o expire.o addr.o key.o log.o clock.o num.o \
-	     notify.o socketmap.o safeopen.o queue.o \
+	     notify.o socketmap.o safeopen.o queue.o commit.o \
 	     drac_xdr.o
 # libdrac exports only what libdrac.ver lists, from the shared library
 # and (one object, its other symbols made local) from the static one.
@@ -122,7 +122,7 @@ $(B)/%.o: %.c drac.h $(wildcard *.h)
 	$(CC) $(CPPFLAGS) $(WARN) $(ALLCF) -c -o $@ $<
 
 $(B)/dracd: $(addprefix $(B)/,$(DRACD_OBJS))
-	$(CC) $(LDFLAGS) -o $@ $^ $(DBLIB) $(TIRPC_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(DBLIB) $(TIRPC_LIBS) -pthread
 
 $(B)/libdrac.a: $(addprefix $(B)/,$(LIB_OBJS)) libdrac.ver
 	rm -f $@ $(B)/libdrac.o

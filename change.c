@@ -9,7 +9,11 @@
  *		served from there.
  *   write	map.c calls DB->put/del and DB->sync; the pages they write
  *		arrive through change_pwrite() and are held.
- *   commit	change_commit():
+ *   commit	change_seal() on the event loop ends the holding; then
+ *		change_write(), on the commit thread (commit.c) so that
+ *		the loop goes on answering meanwhile, does steps 1 to 4,
+ *		and change_written(), on the loop again, logs what failed
+ *		(change_commit() does all three on one thread):
  *		1. the held pages, with their offsets, the map's file ID and
  *		   a checksum, go to the journal (STATEDIR/MAP.journal),
  *		   which is fdatasync()ed;
@@ -29,7 +33,10 @@
  * - Whenever the readers' lock is free the map file is complete.
  * - One dracd per map: the owner lock (lock.c) is taken in change_open(),
  *   before anything is recovered, and held until exit.
- * - At most one change is begun at a time in the process (current).
+ * - At most one change is begun at a time in the process (current), and
+ *   at most one is between its seal and change_written(): the thread
+ *   touches the change's files and pages only, the loop not at all until
+ *   change_written(), and Berkeley DB is not used in between (map.c).
  * - A journal is replayed only onto the map it was written for (the file
  *   ID in the map's meta page), only when its checksum holds, and only
  *   when every record is a whole page, page-aligned, ending no further
@@ -66,6 +73,8 @@
  *
  * The journal: a header (struct jhdr), then for each page its offset
  * (8 bytes) and its bytes.  Host byte order: it never leaves this host.
+ * Its checksum is wide() (magic DRACJNL3); a journal an older dracd left
+ * (DRACJNL2, byte-wise FNV-1a) is still checked and replayed.
  *
  * The map, the journal and the owner lock are opened by safeopen.c's
  * rules (no symbolic link, one hard link, the expected owner, the
@@ -96,7 +105,10 @@
 #include "log.h"
 #include "safeopen.h"
 
-#define JNL_MAGIC	"DRACJNL2"
+#define JNL_MAGIC	"DRACJNL3"	/* checksum: wide() */
+#define JNL_MAGIC_FNV	"DRACJNL2"	/* an older dracd's: fnv() */
+#define PRIME		0x100000001b3ULL
+#define LANES		4
 #define MIN_PAGE	512
 #define MAX_PAGE	65536
 #define FILEID_LEN	20		/* DB_FILE_ID_LEN */
@@ -139,6 +151,9 @@ struct change {
 	size_t		 nslot;
 	uint32_t	 npages;
 	int		 err;		/* errno of a write not held */
+	off_t		 mapsize;	/* the map's size when sealed */
+	int		 werr, werr2;	/* change_write(): errno, truncate's */
+	const char	*wstep;		/* and the step that failed */
 };
 
 static struct change	*current;	/* begun and not yet ended */
@@ -147,19 +162,60 @@ static uint64_t
 fnv(uint64_t h, const unsigned char *p, size_t n)
 {
 	while (n-- > 0)
-		h = (h ^ *p++) * 0x100000001b3ULL;
+		h = (h ^ *p++) * PRIME;
 	return h;
 }
 
 static uint64_t
+step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * PRIME;
+	return h ^ h >> 31;
+}
+
+/*
+ * FNV-1a's step on 8-byte words, in LANES independent lanes so that the
+ * multiplies overlap: each step is a bijection of the lane, so a change
+ * to any one word always changes the sum.  Byte-wise FNV-1a cost about a
+ * microsecond per KiB, for every page of every change.
+ */
+static uint64_t
+wide(uint64_t seed, const unsigned char *p, size_t n)
+{
+	uint64_t	h[LANES], w, r;
+	int		k;
+
+	for (k = 0; k < LANES; k++)
+		h[k] = seed + (uint64_t)(k + 1) * 0x9e3779b97f4a7c15ULL;
+	for (; n >= 8 * LANES; p += 8 * LANES, n -= 8 * LANES)
+		for (k = 0; k < LANES; k++) {
+			memcpy(&w, p + 8 * k, 8);
+			h[k] = step(h[k], w);
+		}
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h[0] = step(h[0], w);
+	}
+	r = fnv(seed, p, n);
+	for (k = 0; k < LANES; k++)
+		r = step(r, h[k]);
+	return r;
+}
+
+/* The journal's checksum, as its magic says, over all with sum 0. */
+static uint64_t
 checksum(const unsigned char *buf, size_t len)
 {
 	struct jhdr	h;
+	uint64_t	s = 0xcbf29ce484222325ULL;
 
 	memcpy(&h, buf, sizeof(h));
 	h.sum = 0;
-	return fnv(fnv(0xcbf29ce484222325ULL, (unsigned char *)&h,
-	    sizeof(h)), buf + sizeof(h), len - sizeof(h));
+	if (memcmp(h.magic, JNL_MAGIC_FNV, sizeof(h.magic)) == 0)
+		return fnv(fnv(s, (unsigned char *)&h, sizeof(h)),
+		    buf + sizeof(h), len - sizeof(h));
+	s = wide(s, (unsigned char *)&h, sizeof(h));
+	return wide(s ^ len, buf + sizeof(h), len - sizeof(h));
 }
 
 static int
@@ -452,7 +508,9 @@ change_recover(struct change *c)
 		log_warn("%s", c->jpath);
 		return -1;
 	}
-	if (n != sizeof(h) || memcmp(h.magic, JNL_MAGIC, sizeof(h.magic)) != 0)
+	if (n != sizeof(h) || (memcmp(h.magic, JNL_MAGIC,
+	    sizeof(h.magic)) != 0 && memcmp(h.magic, JNL_MAGIC_FNV,
+	    sizeof(h.magic)) != 0))
 		return 0;
 	if ((b = load(c, &h)) == NULL) {
 		/* Torn: never complete, so never begun on the map. */
@@ -632,7 +690,7 @@ extent(const struct change *c)
 
 /* Steps 1 and 2 of a commit; 0, or -1 (errno) with the map untouched. */
 static int
-prepare(struct change *c, const struct stat *mst)
+prepare(struct change *c)
 {
 	struct jhdr	h;
 	off_t		end;
@@ -649,35 +707,37 @@ prepare(struct change *c, const struct stat *mst)
 	if (pwrite_all(c->jfd, c->buf, c->len, 0) == -1 ||
 	    fdatasync(c->jfd) == -1)
 		return -1;
-	if ((end = extent(c)) <= mst->st_size)
+	if ((end = extent(c)) <= c->mapsize)
 		return 0;
-	if ((err = posix_fallocate(c->mapfd, mst->st_size,
-	    end - mst->st_size)) == 0)
+	if ((err = posix_fallocate(c->mapfd, c->mapsize,
+	    end - c->mapsize)) == 0)
 		return 0;
 	/* Not a byte of the change is in the map: forget it. */
-	if (ftruncate(c->mapfd, mst->st_size) == -1)
-		log_warn("%s: truncate", c->mappath);
+	if (ftruncate(c->mapfd, c->mapsize) == -1)
+		c->werr2 = errno;
 	mark_done(c);
 	errno = err;
 	return -1;
 }
 
 /*
- * Commit the change begun: steps 1 to 4 at the top.  Returns 0, or -1,
- * logged, when the change did not reach the map; the map is then either
- * as the last change left it or completed by change_recover().
+ * End the change begun, before steps 1 to 4: from now on Berkeley DB's
+ * writes go to the file again, and the held pages wait for
+ * change_write().  Returns 1 when there are pages to write, 0 when there
+ * are none, -1, logged, when the change cannot be committed.
  */
 int
-change_commit(struct change *c)
+change_seal(struct change *c)
 {
 	struct stat	mst;
-	int		ret;
 
 	if (current != c) {
 		log_warnx("%s: commit without a change begun", c->jpath);
 		return -1;
 	}
 	current = NULL;
+	c->werr = c->werr2 = 0;
+	c->wstep = NULL;
 	if (c->err != 0) {
 		log_limited(LIMIT_MAP, "%s: cannot hold a page: %s",
 		    c->mappath, strerror(c->err));
@@ -687,9 +747,29 @@ change_commit(struct change *c)
 		return 0;
 	if (!c->have_meta && read_meta(c, &c->meta) == 0)
 		c->have_meta = 1;
-	if (!c->have_meta || fstat(c->mapfd, &mst) == -1 ||
-	    prepare(c, &mst) == -1) {
-		log_limited(LIMIT_MAP, "%s: %s", c->jpath, strerror(errno));
+	if (!c->have_meta || fstat(c->mapfd, &mst) == -1) {
+		log_limited(LIMIT_MAP, "%s: %s", c->mappath, strerror(errno));
+		return -1;
+	}
+	c->mapsize = mst.st_size;
+	return 1;
+}
+
+/*
+ * Steps 1 to 4 of the change sealed, on the commit thread (commit.c):
+ * only the change's own files and pages are touched, and nothing is
+ * logged but a lock not had; change_written() logs the rest.  Returns
+ * 0, or -1 when the change did not reach the map; the map is then
+ * either as the last change left it or completed by change_recover().
+ */
+int
+change_write(struct change *c)
+{
+	int	ret;
+
+	if (prepare(c) == -1) {
+		c->werr = errno;
+		c->wstep = "journal";
 		return -1;
 	}
 	if (lock_readers_out(c->mapfd, c->mappath) == -1) {
@@ -700,12 +780,42 @@ change_commit(struct change *c)
 	ret = write_pages(c, c->buf, c->npages, c->pagesize);
 	lock_readers_in(c->mapfd, c->mappath);
 	if (ret == -1 || fdatasync(c->mapfd) == -1) {
-		log_limited(LIMIT_MAP, "%s: writing the change: %s",
-		    c->mappath, strerror(errno));
+		c->werr = errno;
+		c->wstep = "writing the change";
 		return -1;
 	}
 	mark_done(c);
 	return 0;
+}
+
+/*
+ * After change_write(), on the thread that sealed the change: log what
+ * failed.  Returns ret.
+ */
+int
+change_written(struct change *c, int ret)
+{
+	if (c->werr2 != 0)
+		log_warnx("%s: truncate: %s", c->mappath, strerror(c->werr2));
+	if (ret == -1 && c->wstep != NULL)
+		log_limited(LIMIT_MAP, "%s: %s: %s", c->wstep[0] == 'j' ?
+		    c->jpath : c->mappath, c->wstep, strerror(c->werr));
+	return ret;
+}
+
+/*
+ * Commit the change begun, on this thread: change_seal(), then
+ * change_write().  Returns 0, or -1, logged, when the change did not
+ * reach the map.
+ */
+int
+change_commit(struct change *c)
+{
+	int	ret;
+
+	if ((ret = change_seal(c)) <= 0)
+		return ret;
+	return change_written(c, change_write(c));
 }
 
 /* Abort the change begun, if any: forget the held pages. */

@@ -1,11 +1,11 @@
 /*
  * dgram.c: dracd's UDP transport: one datagram is one call.
  *
- * Each datagram is read whole with recvmsg() into a buffer of its own
- * size limit; a datagram longer than DGRAM_MAX, or whose control data was
+ * Each datagram is read whole (recvmmsg(), below) into a buffer of its
+ * own size limit; a datagram longer than DGRAM_MAX, or whose control data was
  * cut, is dropped.  The call is decoded from exactly the bytes received
  * (rpc.c), so a short datagram can never be completed with an earlier
- * caller's bytes.  The reply goes back with sendmsg() from the address
+ * caller's bytes.  The reply goes back (sendmmsg()) from the address
  * the call was sent to (IP_PKTINFO, IPV6_PKTINFO), so that a host with
  * several addresses answers from the right one; a reply the socket
  * cannot take at once is dropped, as UDP may (the client retries).
@@ -27,8 +27,11 @@
  * when a datagram on an outside socket needs them.
  *
  * A readable socket gets at most DGRAM_BATCH datagrams per round of the
- * event loop, so that the other sockets wait for no more than a batch;
- * dgram_read() is where recvmmsg() would read that batch in one call.
+ * event loop, so that the other sockets wait for no more than a batch,
+ * read with one recvmmsg() and answered with one sendmmsg() once the
+ * batch is served: two system calls for a batch, where one recvmsg()
+ * and one sendmsg() a datagram, and a last recvmsg() to find the socket
+ * empty, cost 2n + 1.
  */
 #include <sys/socket.h>
 
@@ -242,69 +245,113 @@ source(const struct arrival *ar, union pktinfo *ctl)
 	return CMSG_SPACE(sizeof(p6));
 }
 
-/* Send the reply of len bytes in buf to c, from where the call came in. */
+/*
+ * Send the n replies of m, each from the address its call came to.  A
+ * reply the kernel refuses with that source (a broadcast destination,
+ * say) goes once more without it, letting the kernel choose; one the
+ * socket cannot take at once is dropped.
+ */
 static void
-reply(int fd, const struct caller *c, socklen_t clen,
-    const struct arrival *ar, void *buf, size_t len)
+send_all(int fd, struct mmsghdr *m, int n)
 {
-	struct iovec	iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr	mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	union pktinfo	ctl;
+	struct msghdr	*mh;
+	int		 k = 0, r;
 
-	mh.msg_name = (void *)&c->addr;
-	mh.msg_namelen = clen;
-	if (ar->family != 0) {
-		mh.msg_control = ctl.b;
-		mh.msg_controllen = source(ar, &ctl);
-	}
-	if (sendmsg(fd, &mh, MSG_DONTWAIT) == -1 && ar->family != 0 &&
-	    errno != EAGAIN && errno != EWOULDBLOCK) {
-		/* Say a broadcast destination: let the kernel choose. */
-		mh.msg_control = NULL;
-		mh.msg_controllen = 0;
-		(void)sendmsg(fd, &mh, MSG_DONTWAIT);
+	while (k < n) {
+		if ((r = sendmmsg(fd, m + k, n - k, MSG_DONTWAIT)) > 0) {
+			k += r;
+			continue;
+		}
+		mh = &m[k++].msg_hdr;
+		if (r == -1 && mh->msg_control != NULL && errno != EAGAIN &&
+		    errno != EWOULDBLOCK) {
+			mh->msg_control = NULL;
+			mh->msg_controllen = 0;
+			(void)sendmsg(fd, mh, MSG_DONTWAIT);
+		}
 	}
 }
 
-/* Serve one datagram from fd (outside: see above); -1 when none waited. */
+/*
+ * A batch: each datagram's bytes, source, control data and reply, in
+ * arrays of their own, and the headers recvmmsg() fills, set up once:
+ * a call touches only the slots of the datagrams it read.
+ */
+static unsigned char		bufs[DGRAM_BATCH][DGRAM_MAX];
+static unsigned char		outs[DGRAM_BATCH][RPC_REPLYMAX];
+static struct sockaddr_storage	from[DGRAM_BATCH];
+static union pktinfo		ctls[DGRAM_BATCH], sctls[DGRAM_BATCH];
+static struct iovec		iovs[DGRAM_BATCH], oiovs[DGRAM_BATCH];
+static struct mmsghdr		ins[DGRAM_BATCH];
+
+/* Make header i ready for recvmmsg(). */
+static void
+ready(int i)
+{
+	struct msghdr	*mh = &ins[i].msg_hdr;
+
+	iovs[i].iov_base = bufs[i];
+	iovs[i].iov_len = sizeof(bufs[i]);
+	mh->msg_iov = &iovs[i];
+	mh->msg_iovlen = 1;
+	mh->msg_name = &from[i];
+	mh->msg_namelen = sizeof(from[i]);
+	mh->msg_control = ctls[i].b;
+	mh->msg_controllen = sizeof(ctls[i].b);
+	mh->msg_flags = 0;
+}
+
+/* Serve datagram i of the batch (outside: see above); its reply in out. */
 static int
-dgram_one(int fd, int outside)
+serve(int i, int outside, struct mmsghdr *out)
 {
-	static unsigned char	buf[DGRAM_MAX];
-	unsigned char		out[RPC_REPLYMAX];
-	struct caller		c = { .transport = RPC_UDP };
-	struct iovec		iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-	struct msghdr		mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-	struct arrival		ar;
-	union pktinfo		ctl;
-	ssize_t			n;
-	size_t			len;
+	struct msghdr	*mh = &ins[i].msg_hdr;
+	struct caller	 c = { .transport = RPC_UDP };
+	struct arrival	 ar;
+	size_t		 len;
 
-	mh.msg_name = &c.addr;
-	mh.msg_namelen = sizeof(c.addr);
-	mh.msg_control = ctl.b;
-	mh.msg_controllen = sizeof(ctl.b);
-	if ((n = recvmsg(fd, &mh, MSG_DONTWAIT)) == -1) {
-		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-			log_warn("recvmsg");
-		return -1;
-	}
-	if (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
+	if (mh->msg_flags & (MSG_TRUNC | MSG_CTRUNC))
 		return 0;
-	arrival(&mh, &ar);
+	memcpy(&c.addr, &from[i], sizeof(from[i]));
+	arrival(mh, &ar);
 	c.forged = outside && forged((struct sockaddr *)&c.addr);
-	if ((len = rpc_serve(buf, (size_t)n, &c, out)) > 0)
-		reply(fd, &c, mh.msg_namelen, &ar, out, len);
-	return 0;
+	if ((len = rpc_serve(bufs[i], ins[i].msg_len, &c, outs[i])) == 0)
+		return 0;
+	memset(out, 0, sizeof(*out));
+	oiovs[i].iov_base = outs[i];
+	oiovs[i].iov_len = len;
+	out->msg_hdr.msg_iov = &oiovs[i];
+	out->msg_hdr.msg_iovlen = 1;
+	out->msg_hdr.msg_name = &from[i];
+	out->msg_hdr.msg_namelen = mh->msg_namelen;
+	if (ar.family != 0) {
+		out->msg_hdr.msg_control = sctls[i].b;
+		out->msg_hdr.msg_controllen = source(&ar, &sctls[i]);
+	}
+	return 1;
 }
 
-/* Serve the datagrams waiting on fd, at most DGRAM_BATCH of them. */
+/*
+ * Serve the datagrams waiting on fd, at most DGRAM_BATCH of them: read
+ * with one recvmmsg(), answered with one sendmmsg() once all are served.
+ */
 void
 dgram_read(int fd, int outside)
 {
-	int	i;
+	static int	 set;
+	struct mmsghdr	 out[DGRAM_BATCH];
+	int		 i, n, nout = 0;
 
-	for (i = 0; i < DGRAM_BATCH; i++)
-		if (dgram_one(fd, outside) == -1)
-			break;
+	for (; set < DGRAM_BATCH; set++)
+		ready(set);
+	if ((n = recvmmsg(fd, ins, DGRAM_BATCH, MSG_DONTWAIT, NULL)) == -1) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			log_warn("recvmmsg");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		nout += serve(i, outside, &out[nout]);
+	send_all(fd, out, nout);
+	for (i = 0; i < n; i++)
+		ready(i);
 }

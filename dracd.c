@@ -261,8 +261,8 @@ next_timeout(struct timespec *ts)
 
 /*
  * The event loop: the listening sockets first in the poll set, then one
- * entry per connection (at most maxconn), then the socketmap's, until
- * SIGTERM or SIGINT.
+ * entry per connection (at most maxconn), then the socketmap's, then the
+ * commit thread's (store_pollfd()), until SIGTERM or SIGINT.
  */
 static void
 loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
@@ -271,7 +271,7 @@ loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
 	struct timespec	 ts;
 	int		 i, n, nsm, r;
 
-	if ((pfd = calloc((size_t)nls + maxconn + socketmap_maxfds(),
+	if ((pfd = calloc((size_t)nls + maxconn + socketmap_maxfds() + 1,
 	    sizeof(*pfd))) == NULL)
 		fatal("poll array");
 	while (!gotterm) {
@@ -287,7 +287,11 @@ loop(const struct listener *ls, int nls, int maxconn, const sigset_t *mask)
 		}
 		n = conn_pollfds(pfd + nls);
 		nsm = socketmap_pollfds(pfd + nls + n, socketmap_maxfds());
-		r = ppoll(pfd, nls + n + nsm, next_timeout(&ts), mask);
+		/* Last: the commit thread's end (store.c). */
+		pfd[nls + n + nsm].fd = store_pollfd(store);
+		pfd[nls + n + nsm].events = POLLIN;
+		pfd[nls + n + nsm].revents = 0;
+		r = ppoll(pfd, nls + n + nsm + 1, next_timeout(&ts), mask);
 		if (r == -1 && errno != EINTR)
 			fatal("poll");
 		/* Also on a timeout: it closes the idle readers. */
@@ -618,6 +622,11 @@ main(int argc, char *argv[])
 	listen_register(ls, nls);
 	/* 8. Detach last, so that every start-up error reaches the shell. */
 	detach(o.fg);
+	/* 8a. The commit thread, in the process that serves: a fork keeps
+	 * only the thread that forks. */
+	if (store_start(store) == -1)
+		log_warnx("no commit thread: changes are written in the event "
+		    "loop");
 	/* 9. Ready: registered, and in the process that will serve (systemd
 	 * takes the PID of the sender as the service's). */
 	notify_ready();

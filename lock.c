@@ -9,7 +9,9 @@
  * file, which Berkeley DB does inside DB->open (change.c, top): only the
  * flock is sure to hold there.  A lock not granted within LOCK_WAIT_MS
  * fails the change, which is tried again later: a reader that never lets
- * go delays the map, never the daemon.
+ * go delays the map, never the daemon.  The wait is woken by a SIGALRM
+ * timer aimed at the waiting thread alone (the commit thread, commit.c,
+ * waits here while the event loop runs).
  *
  * The owner lock, on MAP.lock in the state directory, taken once before
  * the journal is replayed and held until the process exits: one dracd per
@@ -18,7 +20,6 @@
  * Berkeley DB closes.
  */
 #include <sys/file.h>
-#include <sys/time.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,28 +75,37 @@ spin_locks(int fd, struct flock *fl)
 }
 
 /*
- * Wait for both locks in the kernel, for at most LOCK_WAIT_MS: SIGALRM
- * interrupts the wait every LOCK_TICK_MS, so a tick that comes before the
- * call only delays the check of the deadline by one tick.
+ * Wait for both locks in the kernel, for at most LOCK_WAIT_MS: SIGALRM,
+ * sent to this thread alone (the commit thread waits here while the
+ * event loop runs), interrupts the wait every LOCK_TICK_MS, so a tick
+ * that comes before the call only delays the check of the deadline by
+ * one tick.
  */
 static int
 wait_locks(int fd, struct flock *fl)
 {
-	struct itimerval	tick, off;
+	struct itimerspec	tick;
 	struct sigaction	sa, osa;
+	struct sigevent		sev;
 	struct timespec		end;
+	timer_t			timer;
 	int			have_flock = 0, ret = -1;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_alarm;
 	sigemptyset(&sa.sa_mask);
-	memset(&off, 0, sizeof(off));
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	sev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) == -1)
+		return -1;
 	tick.it_value.tv_sec = 0;
-	tick.it_value.tv_usec = LOCK_TICK_MS * 1000;
+	tick.it_value.tv_nsec = LOCK_TICK_MS * 1000000L;
 	tick.it_interval = tick.it_value;
 	clock_after(&end, LOCK_WAIT_MS * 1000L);
 	sigaction(SIGALRM, &sa, &osa);
-	setitimer(ITIMER_REAL, &tick, NULL);
+	timer_settime(timer, 0, &tick, NULL);
 	for (;;) {
 		if (!have_flock && flock(fd, LOCK_EX) == 0)
 			have_flock = 1;
@@ -110,7 +120,7 @@ wait_locks(int fd, struct flock *fl)
 			break;
 		}
 	}
-	setitimer(ITIMER_REAL, &off, NULL);
+	timer_delete(timer);
 	sigaction(SIGALRM, &osa, NULL);
 	if (ret == -1 && have_flock)
 		flock(fd, LOCK_UN);

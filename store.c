@@ -4,14 +4,25 @@
  *
  * Group commit: an add goes into the index and a queue at once and is
  * acknowledged; the queue is written to the map, in one locked change that
- * ends with a sync, at most window msec later (at once with window 0, and
- * as soon as FLUSH_BATCH adds wait).  So the file is never left
- * half-written between two locked changes, and a reader waits for one
- * batch, not for the whole map.  While the map cannot be written (full
- * disk, a reader that holds its lock...) adds fail at once, stay queued,
- * and the queue is tried again every FLUSH_RETRY_MS: a map that cannot be
- * written delays the map, never the daemon.  The queue (queue.c) holds
- * each address once, at most MAX_QUEUE of them.
+ * ends with a sync, at most window msec later (as soon as FLUSH_BATCH
+ * adds wait), or a change's write later when one is on the way.  The
+ * change is made here (Berkeley DB's puts, its pages held) and written on
+ * the commit thread (commit.c: journal, syncs, pages over the map), while
+ * the event loop goes on answering; the queue written waits in writing
+ * until the thread is done, and goes back into the queue if the write
+ * failed.  One change at a time: nothing else is begun while one is on
+ * the thread, and an add that comes when the change on the thread has
+ * taken longer than the window waits for it (the add's change must begin
+ * within the window).  With window 0 an add is answered once its change
+ * is in the map, as DEL and the last flush at exit are: those changes are
+ * written on the loop itself (flush_sync()), which waits for them anyway.
+ * So the file is never left half-written between two locked changes, and
+ * a reader waits for one batch, not for the whole map.  While the map
+ * cannot be written (full disk, a reader that holds its lock...) adds
+ * fail at once, stay queued, and the queue is tried again every
+ * FLUSH_RETRY_MS: a map that cannot be written delays the map, never the
+ * daemon.  The queue (queue.c) holds each address once, at most MAX_QUEUE
+ * of them.
  *
  * Bound: past conf.max entries a new address is refused (the caller gets
  * ADD_SYSERR, the log a rate-limited line); an address already held is
@@ -19,14 +30,19 @@
  *
  * Expiry: the index knows what expires first; due entries are deleted in
  * batches of EXPIRE_BATCH, each its own locked change, with the event loop
- * (and the MTAs) running between batches.  A batch that could not be
- * written is tried again a second later (expire_resume).
+ * (and the MTAs) running between batches and while each is written.  A
+ * batch leaves the index when its change is made; if it could not be
+ * written its entries come back (those not added again meanwhile) and
+ * are tried again a second later (expire_resume).
  *
  * A map file replaced under dracd is noticed at the next change, which
  * then writes every entry of the index into the new file (map_fresh()).
  *
  * The first store_run() runs in the process that serves, after
- * daemon(3)'s fork: it writes that PID into the map's owner lock.
+ * daemon(3)'s fork: it writes that PID into the map's owner lock.  The
+ * commit thread is started by store_start(), in that process too (a fork
+ * keeps only the thread that forks); without one (not started, or no
+ * thread could be made) changes are written on the loop.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -34,6 +50,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "commit.h"
 #include "expire.h"
 #include "log.h"
 #include "queue.h"
@@ -49,6 +66,14 @@ struct store {
 	struct map		*map;
 	struct expire		*idx;
 	struct queue		*queue;		/* each address once */
+	struct queue		*writing;	/* the flush on the thread */
+	struct commit		*cm;		/* the commit thread */
+	enum { W_FLUSH, W_EXPIRE, W_DEL } kind;	/* of the change on it */
+	long long		 t0;		/* when it was begun, usec */
+	int			 lastret;	/* its result */
+	struct addr		 xad[EXPIRE_BATCH]; /* an expiry batch */
+	time_t			 xwhen[EXPIRE_BATCH];
+	int			 nx;
 	long long		 flush_at;	/* msec, monotonic; 0: none */
 	time_t			 expire_resume;	/* no expiry before this */
 	int			 healthy;
@@ -82,13 +107,17 @@ store_open(const struct store_conf *conf)
 
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->idx = expire_new()) == NULL ||
-	    (s->queue = queue_new(MAX_QUEUE)) == NULL) {
+	    (s->queue = queue_new(MAX_QUEUE)) == NULL ||
+	    (s->writing = queue_new(MAX_QUEUE)) == NULL) {
 		log_warn("store_open");
-		if (s != NULL)
+		if (s != NULL) {
 			expire_free(s->idx);
+			queue_free(s->queue);
+		}
 		free(s);
 		return NULL;
 	}
+
 	s->conf = *conf;
 	s->healthy = 1;
 	if ((s->map = map_open(conf->path, conf->statedir, &conf->fmt,
@@ -146,28 +175,123 @@ failed(struct store *s)
 	return -1;
 }
 
-/* map_commit(), counted and timed for store_stats(). */
+/* 1 while a change is on the commit thread, else 0. */
 static int
-commit_timed(struct store *s)
+busy(const struct store *s)
 {
-	long long	t0 = clock_us();
-
-	if (map_commit(s->map) == -1)
-		return -1;
-	s->st.commits++;
-	s->st.last_commit_us = clock_us() - t0;
-	return 0;
+	return s->cm != NULL && commit_busy(s->cm);
 }
 
-/* Write the queue to the map in one change; 0, or -1 (queue kept). */
 static int
-flush(struct store *s)
+write_job(void *arg)
+{
+	struct store	*s = arg;
+
+	return map_write(s->map);
+}
+
+/* The change committed (ret 0) or not (-1): the store's side of it. */
+static void
+finish(struct store *s, int ret)
+{
+	time_t	now = clock_wall(), t;
+	size_t	i;
+	int	k;
+
+	s->lastret = ret;
+	if (ret == 0) {
+		s->st.commits++;
+		s->st.last_commit_us = clock_us() - s->t0;
+	}
+	switch (s->kind) {
+	case W_FLUSH:
+		if (ret == -1) {
+			/* Not in the file: queued again, with what comes. */
+			for (i = 0; i < queue_len(s->writing); i++)
+				queue_add(s->queue, queue_at(s->writing, i));
+			failed(s);
+		} else {
+			if (!s->healthy)
+				log_info("%s: map writable again",
+				    s->conf.path);
+			s->healthy = 1;
+		}
+		queue_clear(s->writing);
+		break;
+	case W_EXPIRE:
+		if (ret == 0) {
+			s->st.expired += s->nx;
+			break;
+		}
+		/* Not gone from the file: back, unless added again since. */
+		for (k = 0; k < s->nx; k++)
+			if (expire_get(s->idx, &s->xad[k], &t) == -1)
+				expire_set(s->idx, &s->xad[k], s->xwhen[k]);
+		s->expire_resume = now + 1;
+		break;
+	case W_DEL:
+		break;
+	}
+	s->nx = 0;
+}
+
+/* The change on the thread ended with ret: finish it on this side. */
+static void
+reap(struct store *s, int ret)
+{
+	finish(s, map_done(s->map, ret));
+}
+
+/*
+ * Commit the change begun, whose kind is set: sealed here, written on
+ * the commit thread, or here when the caller waits for it anyway (here:
+ * -s 0, DEL, exit), sparing two hand-overs per change.  Returns 0 when it
+ * is on its way or was written already, -1 when it failed (reaped).
+ */
+static int
+commit_begun(struct store *s, int here)
+{
+	int	ret;
+
+	s->t0 = clock_us();
+	/* No thread (store_start()): as if it had come back at once. */
+	if ((ret = map_seal(s->map)) == 1 && (here || s->cm == NULL)) {
+		reap(s, map_write(s->map));
+		return s->lastret;
+	}
+	if (ret == 1) {
+		commit_start(s->cm, write_job, s);
+		return 0;
+	}
+	/* Written already, or dropped (map_seal() logged why). */
+	finish(s, ret);
+	return ret;
+}
+
+/* Wait for the change on the thread, if any, and finish it. */
+static void
+settle(struct store *s)
+{
+	if (busy(s))
+		reap(s, commit_wait(s->cm));
+}
+
+/*
+ * Write the queue to the map in one change, committed on the thread (or
+ * here); returns -1 when it failed at once (queue kept), else 0.  Not
+ * while a change is on the thread: store_run() comes back once it ended.
+ */
+static int
+flush(struct store *s, int here)
 {
 	const struct addr	*ad;
+	struct queue		*q;
 	time_t			 when;
 	size_t			 i;
 	int			 ret = 0;
 
+	if (busy(s))
+		return 0;
 	s->flush_at = 0;
 	if (queue_len(s->queue) == 0)
 		return 0;
@@ -180,13 +304,21 @@ flush(struct store *s)
 		map_abort(s->map);
 		return failed(s);
 	}
-	if (commit_timed(s) == -1)
-		return failed(s);
-	if (!s->healthy)
-		log_info("%s: map writable again", s->conf.path);
-	s->healthy = 1;
-	queue_clear(s->queue);
-	return 0;
+	q = s->writing;
+	s->writing = s->queue;
+	s->queue = q;
+	s->kind = W_FLUSH;
+	return commit_begun(s, here);
+}
+
+/* flush() here, once the thread is idle: the queue is in the map; 0 or -1. */
+static int
+flush_sync(struct store *s)
+{
+	settle(s);
+	if (queue_len(s->queue) == 0)
+		return 0;
+	return flush(s, 1);
 }
 
 /*
@@ -207,6 +339,14 @@ store_add_until(struct store *s, const struct addr *ad, time_t when)
 	char	text[INET6_ADDRSTRLEN];
 	time_t	old;
 
+	/*
+	 * An add promises a change begun within the window: once the one on
+	 * the thread has taken longer than that (a slow disk, a reader that
+	 * holds its lock), wait for it here, as the loop did before the
+	 * thread, rather than acknowledge adds a kill would lose.
+	 */
+	if (busy(s) && clock_us() - s->t0 > (long long)s->conf.window * 1000)
+		settle(s);
 	if (expire_count(s->idx) >= s->conf.max &&
 	    expire_get(s->idx, ad, &old) == -1) {
 		addr_text(ad, text, sizeof(text));
@@ -227,7 +367,7 @@ store_add_until(struct store *s, const struct addr *ad, time_t when)
 	if (!s->healthy)
 		return -1;
 	if (s->conf.window == 0 && !s->held)
-		return flush(s);
+		return flush_sync(s);
 	if (s->flush_at == 0)
 		s->flush_at = clock_ms() + s->conf.window;
 	/*
@@ -239,36 +379,38 @@ store_add_until(struct store *s, const struct addr *ad, time_t when)
 	return 0;
 }
 
-/* Delete one batch of due entries from the map and the index. */
+/*
+ * Delete one batch of due entries from the map and the index, committed
+ * on the thread; reap() puts them back in the index if that fails.
+ */
 static void
 expire_batch(struct store *s, time_t now)
 {
-	struct addr	batch[EXPIRE_BATCH];
-	time_t		when[EXPIRE_BATCH];
-	int		n = 0, i, ret = 0;
+	struct addr	ad;
+	time_t		when;
+	int		ret = 0;
 
-	if (expire_first(s->idx, &batch[0], &when[0]) == -1 ||
-	    when[0] > now)
+	if (busy(s) || expire_first(s->idx, &ad, &when) == -1 ||
+	    when > now)
 		return;
 	if (begin(s) == -1) {
 		s->expire_resume = now + 1;
 		return;
 	}
-	while (n < EXPIRE_BATCH && ret == 0 &&
-	    expire_first(s->idx, &batch[n], &when[n]) == 0 &&
-	    when[n] <= now) {
-		if ((ret = map_del(s->map, &batch[n])) == 0)
-			expire_remove(s->idx, &batch[n++]);
+	s->nx = 0;
+	while (s->nx < EXPIRE_BATCH && ret == 0 &&
+	    expire_first(s->idx, &s->xad[s->nx], &s->xwhen[s->nx]) == 0 &&
+	    s->xwhen[s->nx] <= now) {
+		if ((ret = map_del(s->map, &s->xad[s->nx])) == 0)
+			expire_remove(s->idx, &s->xad[s->nx++]);
 	}
-	if (ret == -1)
-		map_abort(s->map);
-	if (ret == -1 || commit_timed(s) == -1) {
-		/* Not gone from the file: keep them, try again later. */
-		for (i = 0; i < n; i++)
-			expire_set(s->idx, &batch[i], when[i]);
-		s->expire_resume = now + 1;
-	} else
-		s->st.expired += n;
+	s->kind = W_EXPIRE;
+	if (ret == 0) {
+		commit_begun(s, 0);
+		return;
+	}
+	map_abort(s->map);
+	finish(s, -1);
 }
 
 /* Msec until store_run() has work, 0 for now, -1 for none. */
@@ -279,6 +421,9 @@ store_timeout(struct store *s)
 	time_t		when, now = clock_wall();
 	long long	ms = -1, d;
 
+	/* The thread's end is polled for (store_pollfd()). */
+	if (busy(s))
+		return -1;
 	if (s->flush_at != 0)
 		ms = s->flush_at > clock_ms() ? s->flush_at - clock_ms() : 0;
 	if (expire_first(s->idx, &ad, &when) == 0) {
@@ -291,18 +436,43 @@ store_timeout(struct store *s)
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
-/* Do what is due: write the queue, delete one batch of expired entries. */
+/*
+ * Start the commit thread, in the process that serves (after daemon(3)).
+ * Without it changes are written on the event loop; 0 or -1, logged.
+ */
+int
+store_start(struct store *s)
+{
+	if (s->cm == NULL && (s->cm = commit_new()) == NULL)
+		return -1;
+	return 0;
+}
+
+/* The descriptor to poll for: readable when the thread's change ended. */
+int
+store_pollfd(const struct store *s)
+{
+	return s->cm != NULL ? commit_fd(s->cm) : -1;
+}
+
+/*
+ * Do what is due: finish the change the thread ended, write the queue,
+ * delete one batch of expired entries.
+ */
 void
 store_run(struct store *s)
 {
 	time_t	now = clock_wall();
+	int	ret;
 
 	if (!s->claimed) {
 		map_claim(s->map);
 		s->claimed = 1;
 	}
+	if (s->cm != NULL && commit_done(s->cm, &ret))
+		reap(s, ret);
 	if (s->flush_at != 0 && clock_ms() >= s->flush_at)
-		flush(s);
+		flush(s, 0);
 	if (now >= s->expire_resume)
 		expire_batch(s, now);
 }
@@ -339,13 +509,15 @@ store_del(struct store *s, const struct addr *ad)
 	time_t	when;
 	int	had = expire_get(s->idx, ad, &when) == 0;
 
+	settle(s);
 	if (begin(s) == -1)
 		return -1;
 	if (map_del(s->map, ad) == -1) {
 		map_abort(s->map);
 		return -1;
 	}
-	if (commit_timed(s) == -1)
+	s->kind = W_DEL;
+	if (commit_begun(s, 1) == -1)
 		return -1;
 	expire_remove(s->idx, ad);
 	s->st.deleted += had;
@@ -367,8 +539,10 @@ int
 store_release(struct store *s)
 {
 	s->held = 0;
-	if (s->conf.window == 0 || queue_len(s->queue) >= FLUSH_BATCH)
-		return flush(s);
+	if (s->conf.window == 0)
+		return flush_sync(s);
+	if (queue_len(s->queue) >= FLUSH_BATCH)
+		s->flush_at = clock_ms();
 	return 0;
 }
 
@@ -436,15 +610,17 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return 0;
-	if (s->map != NULL && flush(s) == -1) {
+	if (s->map != NULL && flush_sync(s) == -1) {
 		log_warnx("%s: %zu adds could not be written", s->conf.path,
 		    queue_len(s->queue));
 		ret = -1;
 	}
 	if (map_close(s->map) == -1)
 		ret = -1;
+	commit_free(s->cm);
 	expire_free(s->idx);
 	queue_free(s->queue);
+	queue_free(s->writing);
 	free(s);
 	return ret;
 }

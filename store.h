@@ -47,6 +47,8 @@ int		 store_release(struct store *);
 void		 store_stats(const struct store *, struct store_stats *);
 int		 store_timeout(struct store *);
 void		 store_run(struct store *);
+int		 store_pollfd(const struct store *);
+int		 store_start(struct store *);
 size_t		 store_count(const struct store *);
 void		 store_format(const struct store *, struct map_format *);
 int		 store_chown(struct store *, uid_t, gid_t);
