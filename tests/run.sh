@@ -83,7 +83,7 @@ worker() {
 				B=$_b sh "$_f" >"$q/$_i.out" 2>&1
 			fi
 			_rc=$?
-			echo "# $_f[$_b]: $(($(date +%s) - _t0)) s" >>"$q/$_i.out"
+			echo "# ${_f}[${_b}]: $(($(date +%s) - _t0)) s" >>"$q/$_i.out"
 			echo $_rc >"$q/$_i.rc.new"
 			mv "$q/$_i.rc.new" "$q/$_i.rc"
 		fi
@@ -106,9 +106,9 @@ while [ $i -le $n ]; do
 	rc=$(cat "$q/$i.rc")
 	tee -a "$out" <"$q/$i.out"
 	if [ "$rc" -ne 0 ] && ! grep -q '^FAIL - ' "$q/$i.out"; then
-		echo "FAIL - $f[$b]: exited $rc" | tee -a "$out"
+		echo "FAIL - ${f}[${b}]: exited $rc" | tee -a "$out"
 	elif ! grep -q -e '^ok - ' -e '^FAIL - ' -e '^skip - ' "$q/$i.out"; then
-		echo "FAIL - $f[$b]: printed no result" | tee -a "$out"
+		echo "FAIL - ${f}[${b}]: printed no result" | tee -a "$out"
 	fi
 	i=$((i + 1))
 done
