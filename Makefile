@@ -283,10 +283,12 @@ run: deps all
 	@tests/rpcbind-up.sh
 	$(B)/dracd -f -j var -a var/dracd.allow var/dracd.db
 
+# make check's builds run two jobs at a time unless make was given -j.
+CHECKJ	= $(if $(filter -j%,$(MAKEFLAGS)),,-j2)
 check: deps
-	$(MAKE) all contrib
-	$(MAKE) B=build/san SAN=1 all contrib
-	$(MAKE) fuzz-build
+	$(MAKE) $(CHECKJ) all contrib
+	$(MAKE) $(CHECKJ) B=build/san SAN=1 all contrib
+	$(MAKE) $(CHECKJ) fuzz-build
 	tests/run.sh
 
 # make check on a fresh minimal Debian 12 root, then make run there

@@ -70,15 +70,27 @@ waitfor() {
 	done
 }
 
+# pid_exited PID: process PID has exited (a zombie not yet waited for counts).
+pid_exited() {
+	case $(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null) in
+	"" | Z*) return 0 ;;
+	esac
+	return 1
+}
+
+# dracd_settled: dracd said it started, or it exited without saying so.
+dracd_settled() { grep -q 'started' "$T/dracd.log" || pid_exited "$DRACD_PID"; }
+
 # dracd_start ARGS...: run dracd -f ARGS, log in $T/dracd.log, wait until it
-# says it started.  Its journal and owner lock go to $STATE (-j), never the
-# host's /var/lib; a later -j in ARGS wins.  Returns non-zero (and shows the
-# log) if it did not.
+# says it started (or exits: a start meant to fail costs no wait).  Its
+# journal and owner lock go to $STATE (-j), never the host's /var/lib; a
+# later -j in ARGS wins.  Returns non-zero (and shows the log) if it did not.
 dracd_start() {
 	: >"$T/dracd.log"
 	${DRACD_WRAP:-} "$DRACD" -f -j "$STATE" "$@" 2>>"$T/dracd.log" &
 	DRACD_PID=$!
-	if ! waitfor 20 grep -q 'started' "$T/dracd.log"; then
+	waitfor 20 dracd_settled
+	if ! grep -q 'started' "$T/dracd.log"; then
 		sed 's/^/	dracd: /' "$T/dracd.log" >&2
 		return 1
 	fi

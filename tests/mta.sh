@@ -1,8 +1,10 @@
-# mta.sh: sourced by tests/v-mta.sh (before lib.sh: see mta_enter).  Runs
-# Debian's sendmail, postfix and exim from the tree that tests/mta-fetch.sh
-# unpacked in build/mta/root, with private configuration files made from
-# the fragments in contrib/ (only the map's path, the ports and the test's
-# own settings differ), on loopback ports of the test's network namespace.
+# mta.sh: sourced by tests/v-mta.sh, v-smap.sh and v-dovecot.sh (before
+# lib.sh: see mta_enter).  Runs Debian's sendmail, postfix and exim from
+# the tree that tests/mta-fetch.sh unpacked in build/mta/root, with private
+# configuration files made from the fragments in contrib/ (only the map's
+# path, the ports and the test's own settings differ), on loopback ports
+# of the test's network namespace.  mta_listens and mta_relaying are the
+# cases that v-mta.sh and v-smap.sh run on each of their MTAs alike.
 #
 # The test re-runs itself in a private mount namespace (mta_enter) where
 # /etc/hosts, nsswitch.conf, resolv.conf, passwd and group are private
@@ -301,4 +303,26 @@ refuses() {
 	550 | 554) ok "$1" ;;
 	*) nok "$1" "RCPT got $_c: $(said)" ;;
 	esac
+}
+
+# mta_listens SERVERS: a case for each name:port of SERVERS: it listens on
+# 127.0.0.1 and ::1 within 20 s.
+mta_listens() {
+	for _ms in $1; do
+		t "${_ms%:*} listens on 127.0.0.1 and ::1" waitfor 20 listening "${_ms#*:}"
+	done
+}
+
+# mta_relaying SERVERS: four cases for each name:port of SERVERS: it
+# relays for the authorized 127.0.0.5 and fd00::5 and refuses the unlisted
+# 127.0.0.6 and fd00::6.
+mta_relaying() {
+	for _ms in $1; do
+		_mn=${_ms%:*}
+		_mp=${_ms#*:}
+		relays "$_mn relays for authorized 127.0.0.5" 127.0.0.5 127.0.0.1 "$_mp"
+		refuses "$_mn refuses unlisted 127.0.0.6" 127.0.0.6 127.0.0.1 "$_mp"
+		relays "$_mn relays for authorized fd00::5" fd00::5 ::1 "$_mp"
+		refuses "$_mn refuses unlisted fd00::6" fd00::6 ::1 "$_mp"
+	done
 }

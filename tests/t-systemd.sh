@@ -36,7 +36,7 @@ notified() {
 	_lp=$!
 	waitfor 5 grep -q listening "$T/notify.out" || return 1
 	: >"$T/dracd.log"
-	NOTIFY_SOCKET=$1 "$DRACD" -f -a "$T/allow" "$T/map.db" \
+	NOTIFY_SOCKET=$1 "$DRACD" -f -j "$STATE" -a "$T/allow" "$T/map.db" \
 	    2>>"$T/dracd.log" &
 	DRACD_PID=$!
 	wait "$_lp"
@@ -61,7 +61,7 @@ for name in "$T/notify.sock" "@drac-notify-$$"; do
 done
 
 : >"$T/dracd.log"
-NOTIFY_SOCKET=relative.sock "$DRACD" -f -a "$T/allow" "$T/map.db" \
+NOTIFY_SOCKET=relative.sock "$DRACD" -f -j "$STATE" -a "$T/allow" "$T/map.db" \
     2>>"$T/dracd.log" &
 DRACD_PID=$!
 t "bad NOTIFY_SOCKET: dracd starts anyway" waitfor 20 grep -q started "$T/dracd.log"

@@ -72,19 +72,10 @@ t "dracctl add 127.0.0.5 fd00::5" "$DRACCTL" add 127.0.0.5 fd00::5
 sm_start sm-sock
 sm_start sm-feat
 pf_start postfix
-for s in $SERVERS; do
-	t "${s%:*} listens on 127.0.0.1 and ::1" waitfor 20 listening "${s#*:}"
-done
+mta_listens "$SERVERS"
 
 # --- relaying, IPv4 and IPv6, over the socketmap
-for s in $SERVERS; do
-	n=${s%:*}
-	p=${s#*:}
-	relays "$n relays for authorized 127.0.0.5" 127.0.0.5 127.0.0.1 "$p"
-	refuses "$n refuses unlisted 127.0.0.6" 127.0.0.6 127.0.0.1 "$p"
-	relays "$n relays for authorized fd00::5" fd00::5 ::1 "$p"
-	refuses "$n refuses unlisted fd00::6" fd00::6 ::1 "$p"
-done
+mta_relaying "$SERVERS"
 
 # --- each MTA's own lookup tool
 smfound() { sm_map sm-sock "$1" | grep -q "returns [0-9][0-9]*"; }
