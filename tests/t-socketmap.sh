@@ -35,14 +35,14 @@ mapval() { dump "$T/map.db" | awk -v k="$1" '$1 == k { print $2 }'; }
 
 # --- start-up checks
 tf "inet without a reader list is refused at start" sh -c \
-    "'$DRACD' -f -a '$T/allow' -S inet:127.0.0.1:$PORT '$T/map0.db' 2>'$T/noreaders'"
+    "'$DRACD' -f -j '$STATE' -a '$T/allow' -S inet:127.0.0.1:$PORT '$T/map0.db' 2>'$T/noreaders'"
 t "  ... with a message naming -r" \
     grep -q -- '-S inet:127.0.0.1:7701: TCP lookups reveal who may relay; give the readers allowed with -r file' "$T/noreaders"
 tf "a missing reader list is refused at start" \
-    "$DRACD" -f -a "$T/allow" -r "$T/nonesuch" -S inet:127.0.0.1:$PORT \
+    "$DRACD" -f -j "$STATE" -a "$T/allow" -r "$T/nonesuch" -S inet:127.0.0.1:$PORT \
     "$T/map0.db"
 badspec() {
-	"$DRACD" -f -a "$T/allow" -S "$1" "$T/map0.db" 2>&1
+	"$DRACD" -f -j "$STATE" -a "$T/allow" -S "$1" "$T/map0.db" 2>&1
 	[ $? -eq 2 ]
 }
 for s in unix:relative/path inet:127.0.0.1 inet:127.0.0.1:0 \
@@ -51,7 +51,7 @@ for s in unix:relative/path inet:127.0.0.1 inet:127.0.0.1:0 \
 done
 touch "$T/notasocket"
 tf "a file that is not a socket at the path is refused" \
-    "$DRACD" -f -a "$T/allow" -S "unix:$T/notasocket" "$T/map0.db"
+    "$DRACD" -f -j "$STATE" -a "$T/allow" -S "unix:$T/notasocket" "$T/map0.db"
 
 # A stale socket left by a killed dracd is replaced.
 dracd_start -a "$T/allow" -S "$U" "$T/map.db" || nok "dracd -S starts"
@@ -67,7 +67,7 @@ fi
 ok "dracd -S starts, over a stale socket"
 is "unix socket mode 660, group mail" "660 mail" stat -c '%a %G' "$SOCK"
 tf "a second dracd on the same socket is refused" \
-    "$DRACD" -f -a "$T/allow" -S "$U" "$T/map2.db"
+    "$DRACD" -f -j "$STATE" -a "$T/allow" -S "$U" "$T/map2.db"
 
 # --- lookups
 t "dracctl add 127.0.0.5 fd00::5 ::ffff:10.9.9.9" \

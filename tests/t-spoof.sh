@@ -88,7 +88,7 @@ t "-P tcp: stored" waitfor 2 has 192.0.2.32
 tf "-P tcp: the UDP add not stored" has 192.0.2.31
 t "-P tcp: NULL over UDP still answered" rpcinfo -T udp 127.0.0.1 900101 1
 dracd_stop
-t "usage: dracd -P udp" sh -c "'$DRACD' -f -P udp -a '$T/allow' '$T/x.db' 2>&1; [ \$? -eq 2 ]"
+t "usage: dracd -P udp" sh -c "'$DRACD' -f -j '$STATE' -P udp -a '$T/allow' '$T/x.db' 2>&1; [ \$? -eq 2 ]"
 
 # -l: listen on the addresses named only.
 dracd_start -l 127.0.0.1 -l $DST -a "$T/allow" "$MAP"
@@ -103,5 +103,5 @@ tf "-l: nothing on ::1" "$RAW" -w 500 -d ::1 "$U6" "$NULLCALL"
 t "-l: rpcinfo over tcp" rpcinfo -T tcp 127.0.0.1 900101 1
 dracd_stop
 t "-l: a name, not an address: refused" sh -c \
-    "'$DRACD' -f -l localhost -a '$T/allow' '$T/x.db' 2>&1 | grep -q 'not a numeric'"
+    "'$DRACD' -f -j '$STATE' -l localhost -a '$T/allow' '$T/x.db' 2>&1 | grep -q 'not a numeric'"
 finish
