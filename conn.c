@@ -29,8 +29,11 @@
  * (SO_PEERCRED, SO_PEERGROUPS) go with each call to the handlers.
  *
  * Limits: at most maxconn connections; a new one closes the least
- * recently active.  A connection without input for the idle time (-T)
- * is closed.
+ * recently active.  Activity is the kernel's time of the last segment
+ * with data (TCP_INFO), not the time dracd read it: after a stall every
+ * connection is read at once, and only the kernel still knows that the
+ * busy client wrote after the flood of new connections arrived.  A
+ * connection without input for the idle time (-T) is closed.
  *
  * Invariants: tab[0..nconn) are the open connections; a connection's
  * outlen > 0 exactly when it has replies waiting, and then it is polled
@@ -43,6 +46,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,7 +71,7 @@
 struct conn {
 	int		 fd;
 	struct caller	 peer;
-	long long	 active;	/* msec of the last input */
+	long long	 active;	/* msec of the last input (last_input) */
 	long long	 waiting;	/* msec replies began to wait */
 	unsigned char	 mark[4];	/* fragment header read so far */
 	size_t		 nmark;
@@ -155,6 +159,25 @@ compact(void)
 	nconn = j;
 }
 
+/*
+ * When c's peer last sent data, in msec on the monotonic clock now is
+ * read from: the kernel's time for TCP, now for the local socket or when
+ * the kernel cannot say.
+ */
+static long long
+last_input(const struct conn *c, long long now)
+{
+	struct tcp_info	ti;
+	socklen_t	len = sizeof(ti);
+
+	if (c->peer.transport != RPC_TCP ||
+	    getsockopt(c->fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1 ||
+	    len < offsetof(struct tcp_info, tcpi_last_data_recv) +
+	    sizeof(ti.tcpi_last_data_recv))
+		return now;
+	return now - ti.tcpi_last_data_recv;
+}
+
 /* Close the least recently active connection to make room. */
 static void
 evict(void)
@@ -238,7 +261,7 @@ adopt(int fd, const struct sockaddr_storage *ss)
 	else
 		c->peer.transport = RPC_TCP;
 	c->peer.addr = *ss;
-	c->active = clock_ms();
+	c->active = last_input(c, clock_ms());
 	tab[nconn++] = c;
 }
 
@@ -376,7 +399,7 @@ input(struct conn *c)
 		drop(c, NULL, 0);
 		return;
 	}
-	c->active = clock_ms();
+	c->active = last_input(c, clock_ms());
 	feed(c, buf, (size_t)n);
 }
 

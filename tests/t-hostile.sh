@@ -184,6 +184,20 @@ t "the live connection answered throughout" sh -c \
     [ \$1 -ge 30 ] && [ \$2 -ge \$(((\$1 - 2) * 32)) ]"
 t "cap logged" grep -q 'TCP connections: closed the least recently active' "$T/dracd.log"
 
+# The same after a stall: dracd stopped for 0.8 s while the connections
+# keep coming.  When it goes on, every connection with input waiting was
+# active "by now"; the 160 connections waiting to be accepted must close
+# the idle ones first, never the live client (read first, it used to go).
+hold "$T/h.out" -k 100 -p 5 -n 300 -w 9 "$TP" "$REC"
+sleep 0.2
+kill -STOP "$DRACD_PID"
+sleep 0.8
+kill -CONT "$DRACD_PID"
+wait $HOLD
+t "after a stall: idle connections closed" closed 299
+t "after a stall: the live connection kept" \
+    test "$(field "$T/h.out" keep)" = open
+
 hold "$T/h.out" -n 400 -w 8 "$TP"
 sleep 1
 t "400 silent connections: answers" answers 192.0.2.8
