@@ -96,6 +96,18 @@ room(int n)
 	}
 }
 
+/* Close p, which the server closed, and count it in t. */
+static void
+closed(struct pollfd *p, long long start, struct tally *t)
+{
+	close(p->fd);
+	p->fd = -1;
+	t->closed++;
+	t->last = now_ms() - start;
+	if (t->first == -1)
+		t->first = t->last;
+}
+
 /* Read what came on each connection; count those the server closed. */
 static void
 drain(struct pollfd *pfd, int n, long long start, struct tally *t)
@@ -114,12 +126,7 @@ drain(struct pollfd *pfd, int n, long long start, struct tally *t)
 		}
 		if (r == -1 && errno == EINTR)
 			continue;
-		close(pfd[i].fd);
-		pfd[i].fd = -1;
-		t->closed++;
-		t->last = now_ms() - start;
-		if (t->first == -1)
-			t->first = t->last;
+		closed(&pfd[i], start, t);
 	}
 }
 
@@ -196,12 +203,7 @@ flood(struct pollfd *pfd, int n, const unsigned char *msg, int len,
 		if (!(pfd[i].revents & (POLLERR | POLLHUP)) &&
 		    (write(pfd[i].fd, msg, len) >= 0 || errno == EAGAIN))
 			continue;
-		close(pfd[i].fd);
-		pfd[i].fd = -1;
-		t->closed++;
-		t->last = now_ms() - start;
-		if (t->first == -1)
-			t->first = t->last;
+		closed(&pfd[i], start, t);
 	}
 }
 

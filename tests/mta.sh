@@ -73,6 +73,35 @@ mta_env() {
 	M4=$MR/usr/bin/m4
 }
 
+# mta_setup DIR...: what the relay tests need before an MTA starts: the
+# unpacked packages, DIR... made, private /etc files in $T/etc, and the
+# IPv6 test addresses fd00::5 and fd00::6 on lo (a failure there is
+# reported, the rest of the test runs).  False, reported, when the test
+# cannot go on.
+mta_setup() {
+	if [ ! -f "$MR/.complete" ]; then
+		nok "MTA packages unpacked" \
+		    "no $MR: run tests/mta-fetch.sh (needs the network)"
+		return 1
+	fi
+	mkdir -p "$T/etc" "$@"
+	if ! mta_etc "$T/etc"; then
+		nok "private /etc files for the MTAs"
+		return 1
+	fi
+	if ! ip -6 addr add fd00::5/128 dev lo nodad ||
+	    ! ip -6 addr add fd00::6/128 dev lo nodad; then
+		nok "IPv6 test addresses fd00::5 and fd00::6 on lo"
+	fi
+}
+
+# mta_unsetup: stop the MTAs, take mta_setup's addresses off lo.
+mta_unsetup() {
+	mta_stop
+	ip -6 addr del fd00::5/128 dev lo 2>/dev/null
+	ip -6 addr del fd00::6/128 dev lo 2>/dev/null
+}
+
 # mta CMD...: run an unpacked MTA program with its libraries.
 mta() {
 	LD_LIBRARY_PATH=$MTA_LIBS "$@"
@@ -256,6 +285,18 @@ listening() {
 	echo "$_l" | grep -q '127\.0\.0\.1:' && echo "$_l" | grep -q '\[::1\]:'
 }
 
+# pg_stop PID: after a TERM, wait up to 5 s for the process group PID to
+# go, then KILL what is left of it.
+pg_stop() {
+	_w=100
+	while kill -0 "-$1" 2>/dev/null && [ $_w -gt 0 ]; do
+		sleep 0.05
+		_w=$((_w - 1))
+	done
+	kill -KILL "-$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+}
+
 # mta_stop: stop every MTA started here: TERM to its process group, then
 # KILL to what is left of the group after 5 s.
 mta_stop() {
@@ -263,13 +304,7 @@ mta_stop() {
 		kill -TERM "-$p" 2>/dev/null
 	done
 	for p in $MTA_PIDS; do
-		_w=100
-		while kill -0 "-$p" 2>/dev/null && [ $_w -gt 0 ]; do
-			sleep 0.05
-			_w=$((_w - 1))
-		done
-		kill -KILL "-$p" 2>/dev/null
-		wait "$p" 2>/dev/null
+		pg_stop "$p"
 	done
 	MTA_PIDS=
 }

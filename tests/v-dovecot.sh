@@ -158,13 +158,7 @@ dc_start() {
 # dc_stop: stop the last Dovecot started, by its process group.
 dc_stop() {
 	kill -TERM "-$DC_PID" 2>/dev/null
-	_w=100
-	while kill -0 "-$DC_PID" 2>/dev/null && [ $_w -gt 0 ]; do
-		sleep 0.05
-		_w=$((_w - 1))
-	done
-	kill -KILL "-$DC_PID" 2>/dev/null
-	wait "$DC_PID" 2>/dev/null
+	pg_stop "$DC_PID"
 	MTA_PIDS=$(echo "$MTA_PIDS" | sed "s/ $DC_PID\$//")
 }
 # login PROTO SRC PORT [PASS [NOOPSECS]]: mailclient.pl as drac-user from

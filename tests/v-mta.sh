@@ -11,22 +11,8 @@ mta_enter "$@"
 . "$(dirname "$0")/lib.sh"
 
 mta_env
-trap 'mta_stop; ip -6 addr del fd00::5/128 dev lo 2>/dev/null;
-    ip -6 addr del fd00::6/128 dev lo 2>/dev/null; lib_cleanup' EXIT
-if [ ! -f "$MR/.complete" ]; then
-	nok "MTA packages unpacked" \
-	    "no $MR: run tests/mta-fetch.sh (needs the network)"
-	exit 1
-fi
-mkdir -p "$T/etc" "$T/map" "$T/mapn"
-if ! mta_etc "$T/etc"; then
-	nok "private /etc files for the MTAs"
-	exit 1
-fi
-if ! ip -6 addr add fd00::5/128 dev lo nodad ||
-    ! ip -6 addr add fd00::6/128 dev lo nodad; then
-	nok "IPv6 test addresses fd00::5 and fd00::6 on lo"
-fi
+trap 'mta_unsetup; lib_cleanup' EXIT
+mta_setup "$T/map" "$T/mapn" || exit 1
 
 MAP=$T/map/dracd	# as the MTAs name it; dracd's file is $MAP.db
 MAPN=$T/mapn/dracd	# dracd -N

@@ -19,17 +19,8 @@ mta_enter "$@"
 . "$(dirname "$0")/lib.sh"
 
 mta_env
-trap 'mta_stop; lib_cleanup' EXIT
-if [ ! -f "$MR/.complete" ]; then
-	nok "MTA packages unpacked" \
-	    "no $MR: run tests/mta-fetch.sh (needs the network)"
-	exit 1
-fi
-mkdir -p "$T/etc" "$T/m"
-if ! mta_etc "$T/etc"; then
-	nok "private /etc files for the MTAs"
-	exit 1
-fi
+trap 'mta_unsetup; lib_cleanup' EXIT
+mta_setup "$T/m" || exit 1
 printf '127.0.0.1\n::1\n' >"$T/allow"
 NOW=$(date +%s)
 PAST=$((NOW - 600))

@@ -17,27 +17,12 @@ mta_enter "$@"
 mta_env
 NETNS=
 cleanup() {
-	mta_stop
-	ip -6 addr del fd00::5/128 dev lo 2>/dev/null
-	ip -6 addr del fd00::6/128 dev lo 2>/dev/null
+	mta_unsetup
 	for n in $NETNS; do ip netns del "$n" 2>/dev/null; done
 	lib_cleanup
 }
 trap cleanup EXIT
-if [ ! -f "$MR/.complete" ]; then
-	nok "MTA packages unpacked" \
-	    "no $MR: run tests/mta-fetch.sh (needs the network)"
-	exit 1
-fi
-mkdir -p "$T/etc" "$T/map" "$T/run"
-if ! mta_etc "$T/etc"; then
-	nok "private /etc files for the MTAs"
-	exit 1
-fi
-if ! ip -6 addr add fd00::5/128 dev lo nodad ||
-    ! ip -6 addr add fd00::6/128 dev lo nodad; then
-	nok "IPv6 test addresses fd00::5 and fd00::6 on lo"
-fi
+mta_setup "$T/map" "$T/run" || exit 1
 
 MAP=$T/map/dracd
 SOCK=$T/run/socketmap
