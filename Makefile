@@ -143,9 +143,9 @@ $(B)/dracctl: $(addprefix $(B)/,$(CTL_OBJS)) $(B)/libdrac.a
 
 # A test program is tests/NAME.c linked with the other sources in tests/
 # and the objects and libraries of $(B) it depends on (below), then
-# TLIBS_NAME; the other prerequisites (headers, expire.c, which expiretest
-# includes) only rebuild it.  libtest-so is libtest against the shared
-# library.
+# TLIBS_NAME; the other prerequisites (headers, expire.c and queue.c, which
+# expiretest includes) only rebuild it.  libtest-so is libtest against the
+# shared library.
 TESTLINK = $(CC) $(CPPFLAGS) $(WARN) $(ALLCF) $(LDFLAGS) -o $@ \
 	   $(filter tests/%.c $(B)/%,$^) $(TLIBS_$(@F))
 
@@ -159,7 +159,7 @@ $(B)/tests/libtest-so: tests/libtest.c drac.h $(B)/$(LIBSO)
 
 $(B)/tests/rawrpc $(B)/tests/hostile: tests/hex.c
 $(B)/tests/bench: tests/benchmap.c tests/benchplot.c
-$(B)/tests/expiretest: expire.c
+$(B)/tests/expiretest: expire.c queue.c
 $(B)/tests/libtest $(B)/tests/bench $(B)/tests/soakclient \
     $(B)/tests/libfault $(B)/tests/asynctest $(B)/tests/v3test: \
     $(B)/libdrac.a

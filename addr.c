@@ -31,6 +31,33 @@ addr_from_v4(struct addr *ad, uint32_t v4)
 	ad->a[15] = v4;
 }
 
+/*
+ * A 64-bit hash of the address keyed by seed, for the in-memory tables
+ * (expire.c, queue.c): every bit of the address reaches the low bits, so
+ * that a table indexed by them spreads a /16 as well as random addresses,
+ * and a random seed keeps callers from choosing addresses that collide.
+ */
+uint64_t
+addr_hash(const struct addr *ad, uint64_t seed)
+{
+	uint64_t	h = seed, w;
+	int		i;
+
+	for (i = 0; i < 16; i += 8) {
+		memcpy(&w, ad->a + i, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	/*
+	 * A multiply only carries upward: without this final mix the last
+	 * octets of an IPv4 address (the top bytes of w) would barely reach
+	 * the low bits, and a /16 would share a few hundred chains.
+	 */
+	h ^= h >> 32;
+	h *= 0xd6e8feb86659fd93ULL;
+	return h ^ h >> 32;
+}
+
 /* Convert an AF_INET or AF_INET6 sockaddr; -1 for any other family. */
 int
 addr_from_sockaddr(struct addr *ad, const struct sockaddr *sa)

@@ -21,6 +21,7 @@ struct addr {
 
 
 int		 addr_is_v4(const struct addr *);
+uint64_t	 addr_hash(const struct addr *, uint64_t);
 void		 addr_from_v4(struct addr *, uint32_t);
 int		 addr_from_sockaddr(struct addr *, const struct sockaddr *);
 void		 addr_to_sockaddr(const struct addr *, struct sockaddr_in6 *);

@@ -49,23 +49,7 @@ struct expire {
 static uint32_t
 hash(const struct expire *ex, const struct addr *ad)
 {
-	uint64_t	h = ex->seed, w;
-	int		i;
-
-	for (i = 0; i < 16; i += 8) {
-		memcpy(&w, ad->a + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	/*
-	 * A multiply only carries upward: without this final mix the last
-	 * octets of an IPv4 address (the top bytes of w) would never reach
-	 * the bucket bits, and a /16 would share a few hundred chains.
-	 */
-	h ^= h >> 32;
-	h *= 0xd6e8feb86659fd93ULL;
-	h ^= h >> 32;
-	return (uint32_t)h & (ex->nbucket - 1);
+	return (uint32_t)addr_hash(ad, ex->seed) & (ex->nbucket - 1);
 }
 
 /* A new, empty index, or NULL when out of memory. */

@@ -42,17 +42,9 @@ queue_new(size_t max)
 static size_t
 find(const struct queue *q, const struct addr *ad)
 {
-	uint64_t	h = q->seed, w;
-	size_t		i, mask = q->nslot - 1;
-	int		k;
+	size_t	i, mask = q->nslot - 1;
 
-	for (k = 0; k < 16; k += 8) {
-		memcpy(&w, ad->a + k, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	h ^= h >> 32;
-	for (i = h & mask; q->slot[i] != 0; i = (i + 1) & mask)
+	for (i = addr_hash(ad, q->seed) & mask; q->slot[i] != 0; i = (i + 1) & mask)
 		if (memcmp(&q->ad[q->slot[i] - 1], ad, sizeof(*ad)) == 0)
 			break;
 	return i;

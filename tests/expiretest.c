@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "expire.c"
+#include "queue.c"
 
 #define NMODEL	2000
 
@@ -57,6 +58,46 @@ t_hash(void)
 	expire_free(ex);
 	if (max > 16) {
 		fprintf(stderr, "longest chain %u for 65536 entries\n", max);
+		return 1;
+	}
+	return 0;
+}
+
+/* The longest run of taken slots of q, where a probe may have to walk. */
+static size_t
+longest_run(const struct queue *q)
+{
+	size_t	i, n = 0, max = 0;
+
+	for (i = 0; i < 2 * q->nslot; i++) {
+		n = q->slot[i & (q->nslot - 1)] != 0 ? n + 1 : 0;
+		if (n > max)
+			max = n;
+	}
+	return max;
+}
+
+/* 10.1.0.0/17 in the queue: a half-full table, no long run. */
+static int
+t_queue(void)
+{
+	struct queue	*q;
+	struct addr	 ad;
+	uint32_t	 i;
+	size_t		 max;
+
+	if ((q = queue_new(32768)) == NULL)
+		return fail("queue_new");
+	for (i = 0; i < 32768; i++) {
+		addr_from_v4(&ad, 0x0a010000 | i);
+		if (queue_add(q, &ad) == -1)
+			return fail("queue_add");
+	}
+	max = longest_run(q);
+	queue_free(q);
+	if (max > 64) {
+		fprintf(stderr, "longest probe run %zu for 32768 of "
+		    "65536 slots\n", max);
 		return 1;
 	}
 	return 0;
@@ -229,9 +270,11 @@ int
 main(int argc, char *argv[])
 {
 	if (argc != 2)
-		return fail("usage: expiretest hash|bulk|model|time64");
+		return fail("usage: expiretest hash|queue|bulk|model|time64");
 	if (strcmp(argv[1], "hash") == 0)
 		return t_hash();
+	if (strcmp(argv[1], "queue") == 0)
+		return t_queue();
 	if (strcmp(argv[1], "bulk") == 0)
 		return t_bulk();
 	if (strcmp(argv[1], "model") == 0)
