@@ -89,6 +89,7 @@
  * logged where it happens.
  */
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,6 +112,7 @@
 #define LANES		4
 #define MIN_PAGE	512
 #define MAX_PAGE	65536
+#define RUN_MAX		64		/* pages in one pwritev() */
 #define FILEID_LEN	20		/* DB_FILE_ID_LEN */
 #define META_MAGIC	12		/* offsets in the meta page */
 #define META_PAGESIZE	20
@@ -265,18 +267,57 @@ rec_off(const unsigned char *b, uint32_t i, size_t pagesize)
 	return off;
 }
 
-/* Write npages records of b over the map; 0 or -1 (errno). */
+/*
+ * Write n pages, the records of b from i on, that follow each other in the
+ * map, with one pwritev(); a short write is finished page by page.
+ */
+static int
+write_run(struct change *c, const unsigned char *b, uint32_t i, uint32_t n,
+    size_t pagesize)
+{
+	struct iovec	 iov[RUN_MAX];
+	uint64_t	 off = rec_off(b, i, pagesize);
+	uint32_t	 k;
+	ssize_t		 w;
+	size_t		 done, skip;
+
+	for (k = 0; k < n; k++) {
+		iov[k].iov_base = (void *)(b + sizeof(struct jhdr) +
+		    (size_t)(i + k) * (8 + pagesize) + 8);
+		iov[k].iov_len = pagesize;
+	}
+	while ((w = pwritev(c->mapfd, iov, n, (off_t)off)) == -1 &&
+	    errno == EINTR)
+		;
+	if (w == -1)
+		return -1;
+	for (done = w, k = 0; k < n; k++, done -= skip) {
+		skip = done < pagesize ? done : pagesize;
+		if (skip < pagesize && pwrite_all(c->mapfd,
+		    (unsigned char *)iov[k].iov_base + skip, pagesize - skip,
+		    (off_t)(off + (uint64_t)k * pagesize + skip)) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Write npages records of b over the map; 0 or -1 (errno).  Berkeley DB
+ * syncs its pages in order, so records of neighbouring pages mostly
+ * follow each other: each such run goes in one system call.
+ */
 static int
 write_pages(struct change *c, const unsigned char *b, uint32_t npages,
     size_t pagesize)
 {
-	const unsigned char	*r;
-	uint32_t		 i;
+	uint32_t	i, n;
 
-	for (i = 0; i < npages; i++) {
-		r = b + sizeof(struct jhdr) + (size_t)i * (8 + pagesize);
-		if (pwrite_all(c->mapfd, r + 8, pagesize,
-		    (off_t)rec_off(b, i, pagesize)) == -1)
+	for (i = 0; i < npages; i += n) {
+		for (n = 1; i + n < npages && n < RUN_MAX &&
+		    rec_off(b, i + n, pagesize) == rec_off(b, i + n - 1,
+		    pagesize) + pagesize; n++)
+			;
+		if (write_run(c, b, i, n, pagesize) == -1)
 			return -1;
 	}
 	return 0;
