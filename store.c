@@ -57,7 +57,7 @@
 #include "store.h"
 
 #define EXPIRE_BATCH	256
-#define FLUSH_BATCH	512	/* adds written at once, window or not */
+#define FLUSH_BATCH	2048	/* adds written at once, window or not */
 #define MAX_QUEUE	65536	/* adds held while the map fails */
 #define FLUSH_RETRY_MS	1000	/* between tries of a map that failed */
 
