@@ -101,13 +101,31 @@ addr_from_text(struct addr *ad, const char *s)
 	return inet_pton(AF_INET6, s, ad->a) == 1 ? 0 : -1;
 }
 
-/* The address as text (dotted quad or inet_ntop form) in buf. */
+/*
+ * The address as text (dotted quad or inet_ntop form) in buf; NULL when
+ * it does not fit.  The dotted quad is written here: every add makes one
+ * for its map key, and inet_ntop() goes through sprintf().
+ */
 const char *
 addr_text(const struct addr *ad, char *buf, size_t len)
 {
-	if (addr_is_v4(ad))
+	char		*p = buf;
+	unsigned int	 o;
+	int		 i;
+
+	if (!addr_is_v4(ad))
+		return inet_ntop(AF_INET6, ad->a, buf, len);
+	if (len < INET_ADDRSTRLEN)
 		return inet_ntop(AF_INET, ad->a + 12, buf, len);
-	return inet_ntop(AF_INET6, ad->a, buf, len);
+	for (i = 12; i < 16; i++) {
+		if ((o = ad->a[i]) >= 100)
+			*p++ = '0' + o / 100;
+		if (o >= 10)
+			*p++ = '0' + o / 10 % 10;
+		*p++ = '0' + o % 10;
+		*p++ = i < 15 ? '.' : '\0';
+	}
+	return buf;
 }
 
 static int

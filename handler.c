@@ -23,6 +23,8 @@
 #include "handler.h"
 #include "log.h"
 
+#define WHAT_LEN	(16 + INET6_ADDRSTRLEN)	/* "verb of address" */
+
 static struct allow	*allow;
 static const char	*allowpath;
 static struct store	*store;
@@ -65,40 +67,54 @@ handler_trusts(const struct sockaddr *sa)
 	return addr_from_sockaddr(&ad, sa) == 0 && allow_match(allow, &ad);
 }
 
+/* "verb of address" in buf (what a log line says was refused). */
+static const char *
+what(const char *verb, const struct addr *ad, char buf[WHAT_LEN])
+{
+	char	as[INET6_ADDRSTRLEN];
+
+	snprintf(buf, WHAT_LEN, "%s of %s", verb, addr_text(ad, as,
+	    sizeof(as)));
+	return buf;
+}
+
 /*
  * The caller of c as an address in *caller: a local (AF_UNIX) caller is
  * this host, 127.0.0.1.  ADD_SUCCESS when the transport vouches for it
- * and the allow list lets it add (what concerns the address as), else
- * ADD_PERM, logged.
+ * and the allow list lets it add, else ADD_PERM, logged as a refused
+ * verb of ad.  The log's texts are made only for a line.
  */
 static addstat
-check_caller(const struct caller *c, const char *as, struct addr *caller)
+check_caller(const struct caller *c, const char *verb, const struct addr *ad,
+    struct addr *caller)
 {
 	const struct sockaddr	*sa = (const struct sockaddr *)&c->addr;
-	char			 cs[INET6_ADDRSTRLEN];
+	char			 as[WHAT_LEN], cs[INET6_ADDRSTRLEN];
 
 	if (c->transport == RPC_LOCAL)
 		addr_from_v4(caller, INADDR_LOOPBACK);
 	else if (addr_from_sockaddr(caller, sa) == -1) {
 		log_limited(LIMIT_DENIED, "%s from an unknown caller "
-		    "refused", as);
+		    "refused", what(verb, ad, as));
 		return ADD_PERM;
 	}
-	addr_text(caller, cs, sizeof(cs));
 	if (c->forged) {
 		log_limited_from(LIMIT_DENIED, caller, "spoofed: %s "
 		    "from %s, one of this host's addresses, but not over "
-		    "loopback", as, cs);
+		    "loopback", what(verb, ad, as),
+		    addr_text(caller, cs, sizeof(cs)));
 		return ADD_PERM;
 	}
 	if (!allow_match(allow, caller)) {
 		log_limited_from(LIMIT_DENIED, caller, "denied: %s is not in "
-		    "%s (%s)", cs, allowpath, as);
+		    "%s (%s)", addr_text(caller, cs, sizeof(cs)), allowpath,
+		    what(verb, ad, as));
 		return ADD_PERM;
 	}
 	if (tcponly && c->transport == RPC_UDP) {
 		log_limited_from(LIMIT_DENIED, caller, "denied: %s "
-		    "from %s over UDP; -P tcp takes adds over TCP only", as, cs);
+		    "from %s over UDP; -P tcp takes adds over TCP only",
+		    what(verb, ad, as), addr_text(caller, cs, sizeof(cs)));
 		return ADD_PERM;
 	}
 	return ADD_SUCCESS;
@@ -113,20 +129,18 @@ add_until(const struct caller *c, const struct addr *ad, time_t when)
 {
 	struct addr	 caller;
 	const char	*why;
-	char		 what[64], cs[INET6_ADDRSTRLEN];
+	char		 as[WHAT_LEN], cs[INET6_ADDRSTRLEN];
 	time_t		 old;
 	int		 had, ret;
 
-	snprintf(what, sizeof(what), "add of %s",
-	    addr_text(ad, cs, sizeof(cs)));
-	if (check_caller(c, what, &caller) != ADD_SUCCESS) {
+	if (check_caller(c, "add", ad, &caller) != ADD_SUCCESS) {
 		stats.refused_perm++;
 		return ADD_PERM;
 	}
 	if ((why = addr_refuse(ad, &caller)) != NULL) {
 		log_limited_from(LIMIT_BADADDR, &caller, "refused %s "
-		    "from %s: %s", what, addr_text(&caller, cs, sizeof(cs)),
-		    why);
+		    "from %s: %s", what("add", ad, as),
+		    addr_text(&caller, cs, sizeof(cs)), why);
 		stats.refused_addr++;
 		return ADD_PERM;
 	}
@@ -146,7 +160,9 @@ add_until(const struct caller *c, const struct addr *ad, time_t when)
 		stats.refreshes++;
 	else
 		stats.adds++;
-	log_debug("%s from %s", what, addr_text(&caller, cs, sizeof(cs)));
+	if (log_debugging())
+		log_debug("%s from %s", what("add", ad, as),
+		    addr_text(&caller, cs, sizeof(cs)));
 	return ADD_SUCCESS;
 }
 
@@ -325,13 +341,11 @@ handler_query(const drac_addr *a, const struct caller *c,
     drac_query_res *r)
 {
 	struct addr	ad, caller;
-	char		as[INET6_ADDRSTRLEN], what[64];
 
 	addr_from3(&ad, a);
-	snprintf(what, sizeof(what), "query of %s",
-	    addr_text(&ad, as, sizeof(as)));
 	r->expires = 0;
-	if ((r->status = check_caller(c, what, &caller)) != ADD_SUCCESS)
+	if ((r->status = check_caller(c, "query", &ad, &caller)) !=
+	    ADD_SUCCESS)
 		stats.refused_perm++;
 	else if ((r->expires = expiry(&ad)) == 0)
 		r->status = ADD_UNKOWN;

@@ -156,10 +156,20 @@ key_is_canonical(const void *key, size_t len, const struct addr *ad,
 size_t
 key_value(time_t when, const struct keyconv *c, char buf[KEY_VALLEN])
 {
-	int	n;
+	char		 d[KEY_VALLEN], *p = d + sizeof(d);
+	long long	 t = when;
+	size_t		 n;
 
-	n = snprintf(buf, KEY_VALLEN, "%lld", (long long)when);
-	return (size_t)n + (c->nul ? 1 : 0);
+	/* Digits from the right, by hand: one value per add, no printf. */
+	do
+		*--p = '0' + (char)(t < 0 ? -(t % 10) : t % 10);
+	while ((t /= 10) != 0);
+	if (when < 0)
+		*--p = '-';
+	n = d + sizeof(d) - p;
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return n + (c->nul ? 1 : 0);
 }
 
 /*

@@ -105,6 +105,13 @@ LOGFN(log_warnx, LOG_WARNING, 0)
 /* Informational line. */
 LOGFN(log_info, LOG_INFO, 0)
 
+/* Non-zero with -d: a debug line's arguments are worth making. */
+int
+log_debugging(void)
+{
+	return log_dbg;
+}
+
 /* Debug line, only with -d. */
 void
 log_debug(const char *fmt, ...)

@@ -1,7 +1,7 @@
 /*
  * log.h: dracd's logging.  In the foreground (-f, -d) lines go to stderr
  * prefixed "dracd: "; otherwise to syslog, facility mail.  Debug lines are
- * dropped unless -d.  log_warn and fatal append strerror(errno).
+ * dropped unless -d (log_debugging() says whether).  log_warn and fatal append strerror(errno).
  *
  * log_limited drops a repeated message of one kind for a few seconds, so
  * that a hostile client cannot flood the log; log_limited_from does the
@@ -29,6 +29,7 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+int	log_debugging(void);
 void	log_limited(int, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	log_limited_from(int, const struct addr *, const char *, ...)
