@@ -63,8 +63,9 @@
  * - DB->open opens the file by path, reads the meta page, closes that
  *   descriptor and opens the one the cache keeps (DB->fd), until
  *   DB->close; map.c refuses a DB->fd that is not the file opened and
- *   checked here (change_is_map()).  A new or truncated map is written by DB->open itself, not
- *   in a change: map.c does that with the readers kept out, and syncs.
+ *   checked here (change_is_map()).  A new or truncated map is written
+ *   by DB->open itself, not in a change: map.c does that with the
+ *   readers kept out, and syncs.
  * - DB->close(DB_NOSYNC) drops dirty pages without writing them: how a
  *   change that failed is forgotten (map.c reopens the file).
  * - Page 0 is the meta page: magic at byte 12, page size at 20, and the

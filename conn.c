@@ -71,7 +71,7 @@
 struct conn {
 	int		 fd;
 	struct caller	 peer;
-	long long	 active;	/* msec of the last input (last_input) */
+	long long	 active;	/* msec of the last input (TCP_INFO) */
 	long long	 waiting;	/* msec replies began to wait */
 	unsigned char	 mark[4];	/* fragment header read so far */
 	size_t		 nmark;

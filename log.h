@@ -1,7 +1,8 @@
 /*
  * log.h: dracd's logging.  In the foreground (-f, -d) lines go to stderr
  * prefixed "dracd: "; otherwise to syslog, facility mail.  Debug lines are
- * dropped unless -d (log_debugging() says whether).  log_warn and fatal append strerror(errno).
+ * dropped unless -d (log_debugging() says whether).  log_warn and fatal
+ * append strerror(errno).
  *
  * log_limited drops a repeated message of one kind for a few seconds, so
  * that a hostile client cannot flood the log; log_limited_from does the

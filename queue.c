@@ -44,7 +44,8 @@ find(const struct queue *q, const struct addr *ad)
 {
 	size_t	i, mask = q->nslot - 1;
 
-	for (i = addr_hash(ad, q->seed) & mask; q->slot[i] != 0; i = (i + 1) & mask)
+	for (i = addr_hash(ad, q->seed) & mask; q->slot[i] != 0;
+	    i = (i + 1) & mask)
 		if (memcmp(&q->ad[q->slot[i] - 1], ad, sizeof(*ad)) == 0)
 			break;
 	return i;
