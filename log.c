@@ -13,9 +13,11 @@
  *   caller is logged at least once per LIMIT_MS as long as fewer than
  *   LIMIT_BURST callers of one kind are, and memory stays fixed however
  *   many there are.
- * Times come from the monotonic clock (clock_ms).
+ * Times come from the monotonic clock (clock_ms).  The limits' state is
+ * shared by the event loop and the commit thread (commit.c), under mu.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +58,7 @@ static int		log_dbg;
 static struct bucket	kinds[LIMIT_NKEYS];
 static struct budget	budgets[LIMIT_NKEYS];
 static struct slot	slots[LIMIT_SETS][LIMIT_WAYS];
+static pthread_mutex_t	mu = PTHREAD_MUTEX_INITIALIZER;
 
 /* Start logging: to stderr when foreground, else to syslog. */
 void
@@ -156,9 +159,13 @@ log_limited(int kind, const char *fmt, ...)
 	long long	now = clock_ms();
 
 	if (!log_dbg) {
-		if (!bucket_pass(&kinds[kind], now))
+		pthread_mutex_lock(&mu);
+		if (!bucket_pass(&kinds[kind], now)) {
+			pthread_mutex_unlock(&mu);
 			return;
+		}
 		bucket_open(&kinds[kind], now, NULL);
+		pthread_mutex_unlock(&mu);
 	}
 	va_start(ap, fmt);
 	vlog(LOG_WARNING, fmt, ap, 0);
@@ -245,13 +252,17 @@ log_limited_from(int kind, const struct addr *from, const char *fmt, ...)
 	char		 who[INET6_ADDRSTRLEN];
 
 	if (!log_dbg) {
+		pthread_mutex_lock(&mu);
 		s = slot_find(kind, from);
 		if ((s != NULL && !bucket_pass(&s->b, now)) ||
-		    !budget_take(kind, now))
+		    !budget_take(kind, now)) {
+			pthread_mutex_unlock(&mu);
 			return;
+		}
 		if (s == NULL)
 			s = slot_take(kind, from);
 		bucket_open(&s->b, now, addr_text(from, who, sizeof(who)));
+		pthread_mutex_unlock(&mu);
 	}
 	va_start(ap, fmt);
 	vlog(LOG_WARNING, fmt, ap, 0);
