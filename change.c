@@ -9,11 +9,10 @@
  *		served from there.
  *   write	map.c calls DB->put/del and DB->sync; the pages they write
  *		arrive through change_pwrite() and are held.
- *   commit	change_seal() on the event loop ends the holding; then
- *		change_write(), on the commit thread (commit.c) so that
- *		the loop goes on answering meanwhile, does steps 1 to 4,
- *		and change_written(), on the loop again, logs what failed
- *		(change_commit() does all three on one thread):
+ *   commit	change_commit(), on the thread that made the change (the
+ *		commit thread, commit.c, so that the event loop goes on
+ *		answering meanwhile): change_seal() ends the holding, and
+ *		change_write() does steps 1 to 4:
  *		1. the held pages, with their offsets, the map's file ID and
  *		   a checksum, go to the journal (STATEDIR/MAP.journal),
  *		   which is fdatasync()ed;
@@ -34,9 +33,7 @@
  * - One dracd per map: the owner lock (lock.c) is taken in change_open(),
  *   before anything is recovered, and held until exit.
  * - At most one change is begun at a time in the process (current), and
- *   at most one is between its seal and change_written(): the thread
- *   touches the change's files and pages only, the loop not at all until
- *   change_written(), and Berkeley DB is not used in between (map.c).
+ *   one thread at a time makes and commits it (map.c).
  * - A journal is replayed only onto the map it was written for (the file
  *   ID in the map's meta page), only when its checksum holds, and only
  *   when every record is a whole page, page-aligned, ending no further
@@ -155,8 +152,6 @@ struct change {
 	uint32_t	 npages;
 	int		 err;		/* errno of a write not held */
 	off_t		 mapsize;	/* the map's size when sealed */
-	int		 werr, werr2;	/* change_write(): errno, truncate's */
-	const char	*wstep;		/* and the step that failed */
 };
 
 static struct change	*current;	/* begun and not yet ended */
@@ -756,7 +751,7 @@ prepare(struct change *c)
 		return 0;
 	/* Not a byte of the change is in the map: forget it. */
 	if (ftruncate(c->mapfd, c->mapsize) == -1)
-		c->werr2 = errno;
+		log_warn("%s: truncate", c->mappath);
 	mark_done(c);
 	errno = err;
 	return -1;
@@ -768,7 +763,7 @@ prepare(struct change *c)
  * change_write().  Returns 1 when there are pages to write, 0 when there
  * are none, -1, logged, when the change cannot be committed.
  */
-int
+static int
 change_seal(struct change *c)
 {
 	struct stat	mst;
@@ -778,8 +773,6 @@ change_seal(struct change *c)
 		return -1;
 	}
 	current = NULL;
-	c->werr = c->werr2 = 0;
-	c->wstep = NULL;
 	if (c->err != 0) {
 		log_limited(LIMIT_MAP, "%s: cannot hold a page: %s",
 		    c->mappath, strerror(c->err));
@@ -798,20 +791,19 @@ change_seal(struct change *c)
 }
 
 /*
- * Steps 1 to 4 of the change sealed, on the commit thread (commit.c):
- * only the change's own files and pages are touched, and nothing is
- * logged but a lock not had; change_written() logs the rest.  Returns
- * 0, or -1 when the change did not reach the map; the map is then
- * either as the last change left it or completed by change_recover().
+ * Steps 1 to 4 of the change sealed: only the change's own files and
+ * pages are touched.  Returns 0, or -1, logged, when the change did not
+ * reach the map; the map is then either as the last change left it or
+ * completed by change_recover().
  */
-int
+static int
 change_write(struct change *c)
 {
 	int	ret;
 
 	if (prepare(c) == -1) {
-		c->werr = errno;
-		c->wstep = "journal";
+		log_limited(LIMIT_MAP, "%s: journal: %s", c->jpath,
+		    strerror(errno));
 		return -1;
 	}
 	if (lock_readers_out(c->mapfd, c->mappath) == -1) {
@@ -822,8 +814,8 @@ change_write(struct change *c)
 	ret = write_pages(c, c->buf, c->npages, c->pagesize);
 	lock_readers_in(c->mapfd, c->mappath);
 	if (ret == -1 || fdatasync(c->mapfd) == -1) {
-		c->werr = errno;
-		c->wstep = "writing the change";
+		log_limited(LIMIT_MAP, "%s: writing the change: %s",
+		    c->mappath, strerror(errno));
 		return -1;
 	}
 	mark_done(c);
@@ -831,24 +823,8 @@ change_write(struct change *c)
 }
 
 /*
- * After change_write(), on the thread that sealed the change: log what
- * failed.  Returns ret.
- */
-int
-change_written(struct change *c, int ret)
-{
-	if (c->werr2 != 0)
-		log_warnx("%s: truncate: %s", c->mappath, strerror(c->werr2));
-	if (ret == -1 && c->wstep != NULL)
-		log_limited(LIMIT_MAP, "%s: %s: %s", c->wstep[0] == 'j' ?
-		    c->jpath : c->mappath, c->wstep, strerror(c->werr));
-	return ret;
-}
-
-/*
- * Commit the change begun, on this thread: change_seal(), then
- * change_write().  Returns 0, or -1, logged, when the change did not
- * reach the map.
+ * Commit the change begun: change_seal(), then change_write().  Returns
+ * 0, or -1, logged, when the change did not reach the map.
  */
 int
 change_commit(struct change *c)
@@ -857,7 +833,7 @@ change_commit(struct change *c)
 
 	if ((ret = change_seal(c)) <= 0)
 		return ret;
-	return change_written(c, change_write(c));
+	return change_write(c);
 }
 
 /* Abort the change begun, if any: forget the held pages. */

@@ -1,8 +1,8 @@
 /*
- * commit.c: the commit thread, where a change's disk work is done (the
- * journal's write and sync, the pages written over the map under the
- * readers' lock, the map's sync) so that the event loop goes on
- * answering while the disk works.
+ * commit.c: the commit thread, where a change is made and committed
+ * (store.c: Berkeley DB's puts or deletes, the journal's write and sync,
+ * the pages written over the map under the readers' lock, the map's
+ * sync) so that the event loop goes on answering meanwhile.
  *
  * One job at a time: commit_start() hands the thread a function and its
  * argument; the loop learns that it ended through an eventfd in its poll

@@ -14,17 +14,16 @@
  * The file is always updated in place, never replaced.
  *
  * Changes: map_begin(), map_put()/map_del(), map_commit() or
- * map_abort(); map_commit() is map_seal() (on the event loop),
- * map_write() (the disk work, on the commit thread) and map_done() (on
- * the loop), and Berkeley DB is used by no one from map_seal() to
- * map_done().  Berkeley DB writes the change's pages in DB->sync, and
- * change.c (the commit protocol, with what it assumes of Berkeley DB)
- * makes them reach the file all at once, with the MTAs kept out for the
- * writes alone.  A
- * change that failed is dropped from Berkeley DB's cache by closing the
- * handle without a sync and opening the file again (reopen()), so that
- * the file as the last complete change left it is what counts; until that
- * succeeds m->db is NULL and map_begin() tries again.
+ * map_abort(), all on one thread at a time: the event loop begins a
+ * change, and the rest may be done on the commit thread (store.c), which
+ * the loop then leaves alone until it is done.  Berkeley DB writes the
+ * change's pages in DB->sync, and change.c (the commit protocol, with
+ * what it assumes of Berkeley DB) makes them reach the file all at once,
+ * with the MTAs kept out for the writes alone.  A change that failed is
+ * dropped from Berkeley DB's cache by closing the handle without a sync
+ * and opening the file again (reopen()), so that the file as the last
+ * complete change left it is what counts; until that succeeds m->db is
+ * NULL and map_begin() tries again.
  *
  * A map replaced under dracd (renamed over, or removed) is noticed by
  * map_begin(), logged, and the new file opened in its place; until a
@@ -153,14 +152,13 @@ map_abort(struct map *m)
 }
 
 /*
- * The first part of a commit, on the event loop: DB->sync writes the
- * change's pages, which change.c holds, and the change is sealed.
- * Returns 1 when map_write() has pages to write, 0 when the change is
- * committed already (it wrote nothing), -1, logged, when it cannot be
- * committed: the file is then as the last complete change left it.
+ * Commit the change begun: DB->sync writes its pages, which change.c
+ * holds, and change_commit() makes them reach the file.  Returns 0, or
+ * -1, logged, when the change did not reach the file, which is then as
+ * the last complete change left it.
  */
 int
-map_seal(struct map *m)
+map_commit(struct map *m)
 {
 	int	err, ret;
 
@@ -169,54 +167,12 @@ map_seal(struct map *m)
 		    db_strerror(err));
 		ret = -1;
 	} else
-		ret = change_seal(m->chg);
+		ret = change_commit(m->chg);
 	if (ret == 0)
 		m->fresh = 0;
-	/* Berkeley DB's cache holds what the file does not: drop it. */
-	if (ret == -1)
+	else	/* Berkeley DB's cache holds what the file does not: drop it. */
 		reopen(m);
 	return ret;
-}
-
-/*
- * The second part, on the commit thread (commit.c): the sealed change's
- * pages reach the file (change_write()).  Berkeley DB is not touched, and
- * must not be by anyone until map_done().  Returns 0 or -1.
- */
-int
-map_write(struct map *m)
-{
-	return change_write(m->chg);
-}
-
-/*
- * The last part, on the event loop: ret is map_write()'s.  Returns 0, or
- * -1, logged, when the change did not reach the file, which is then as
- * the last complete change left it.
- */
-int
-map_done(struct map *m, int ret)
-{
-	if (change_written(m->chg, ret) == 0) {
-		m->fresh = 0;
-		return 0;
-	}
-	reopen(m);
-	return -1;
-}
-
-/*
- * Commit the change begun, all on this thread: map_seal(), map_write()
- * and map_done().  Returns 0, or -1, logged, as map_done().
- */
-int
-map_commit(struct map *m)
-{
-	int	ret;
-
-	if ((ret = map_seal(m)) <= 0)
-		return ret;
-	return map_done(m, map_write(m));
 }
 
 /*

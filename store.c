@@ -6,16 +6,18 @@
  * acknowledged; the queue is written to the map, in one locked change that
  * ends with a sync, at most window msec later (as soon as FLUSH_BATCH
  * adds wait), or a change's write later when one is on the way.  The
- * change is made here (Berkeley DB's puts, its pages held) and written on
- * the commit thread (commit.c: journal, syncs, pages over the map), while
- * the event loop goes on answering; the queue written waits in writing
- * until the thread is done, and goes back into the queue if the write
- * failed.  One change at a time: nothing else is begun while one is on
- * the thread, and an add that comes when the change on the thread has
- * taken longer than the window waits for it (the add's change must begin
+ * change is begun here, on the event loop, and the queue handed over
+ * (writing, with each address's expiry time in wwhen); the commit thread
+ * (commit.c) makes it (Berkeley DB's puts, its pages held) and writes it
+ * (journal, syncs, pages over the map), while the loop goes on answering;
+ * the queue written goes back into the queue if the change failed.  One
+ * change at a time: nothing else is begun while one is on the thread,
+ * the loop uses neither the map nor what it handed over until the thread
+ * is done, and an add that comes when the change on the thread has taken
+ * longer than the window waits for it (the add's change must begin
  * within the window).  With window 0 an add is answered once its change
  * is in the map, as DEL and the last flush at exit are: those changes are
- * written on the loop itself (flush_sync()), which waits for them anyway.
+ * made on the loop itself (flush_sync()), which waits for them anyway.
  * So the file is never left half-written between two locked changes, and
  * a reader waits for one batch, not for the whole map.  While the map
  * cannot be written (full disk, a reader that holds its lock...) adds
@@ -29,9 +31,9 @@
  * refreshed as ever, so the bound never logs a user out.
  *
  * Expiry: the index knows what expires first; due entries are deleted in
- * batches of EXPIRE_BATCH, each its own locked change, with the event loop
- * (and the MTAs) running between batches and while each is written.  A
- * batch leaves the index when its change is made; if it could not be
+ * batches of EXPIRE_BATCH, each its own locked change, made and written
+ * on the thread, with the event loop (and the MTAs) running meanwhile.  A
+ * batch leaves the index when it is handed over; if it could not be
  * written its entries come back (those not added again meanwhile) and
  * are tried again a second later (expire_resume).
  *
@@ -67,6 +69,7 @@ struct store {
 	struct expire		*idx;
 	struct queue		*queue;		/* each address once */
 	struct queue		*writing;	/* the flush on the thread */
+	time_t			*wwhen;		/* their times; 0: not put */
 	struct commit		*cm;		/* the commit thread */
 	enum { W_FLUSH, W_EXPIRE, W_DEL } kind;	/* of the change on it */
 	long long		 t0;		/* when it was begun, usec */
@@ -74,6 +77,7 @@ struct store {
 	struct addr		 xad[EXPIRE_BATCH]; /* an expiry batch */
 	time_t			 xwhen[EXPIRE_BATCH];
 	int			 nx;
+	struct addr		 dad;		/* the address of a DEL */
 	long long		 flush_at;	/* msec, monotonic; 0: none */
 	time_t			 expire_resume;	/* no expiry before this */
 	int			 healthy;
@@ -108,11 +112,13 @@ store_open(const struct store_conf *conf)
 	if ((s = calloc(1, sizeof(*s))) == NULL ||
 	    (s->idx = expire_new()) == NULL ||
 	    (s->queue = queue_new(MAX_QUEUE)) == NULL ||
-	    (s->writing = queue_new(MAX_QUEUE)) == NULL) {
+	    (s->writing = queue_new(MAX_QUEUE)) == NULL ||
+	    (s->wwhen = calloc(MAX_QUEUE, sizeof(*s->wwhen))) == NULL) {
 		log_warn("store_open");
 		if (s != NULL) {
 			expire_free(s->idx);
 			queue_free(s->queue);
+			queue_free(s->writing);
 		}
 		free(s);
 		return NULL;
@@ -182,12 +188,39 @@ busy(const struct store *s)
 	return s->cm != NULL && commit_busy(s->cm);
 }
 
+/*
+ * Make the change begun (what its kind hands over: the queue's puts, a
+ * batch's or a DEL's deletes) and commit it; on the commit thread, or on
+ * the loop when there is none or the caller waits anyway.  0 or -1.
+ */
 static int
-write_job(void *arg)
+make(void *arg)
 {
 	struct store	*s = arg;
+	size_t		 i;
+	int		 k;
 
-	return map_write(s->map);
+	switch (s->kind) {
+	case W_FLUSH:
+		for (i = 0; i < queue_len(s->writing); i++)
+			if (s->wwhen[i] != 0 && map_put(s->map,
+			    queue_at(s->writing, i), s->wwhen[i]) == -1)
+				goto fail;
+		break;
+	case W_EXPIRE:
+		for (k = 0; k < s->nx; k++)
+			if (map_del(s->map, &s->xad[k]) == -1)
+				goto fail;
+		break;
+	case W_DEL:
+		if (map_del(s->map, &s->dad) == -1)
+			goto fail;
+		break;
+	}
+	return map_commit(s->map);
+fail:
+	map_abort(s->map);
+	return -1;
 }
 
 /* The change committed (ret 0) or not (-1): the store's side of it. */
@@ -235,37 +268,23 @@ finish(struct store *s, int ret)
 	s->nx = 0;
 }
 
-/* The change on the thread ended with ret: finish it on this side. */
-static void
-reap(struct store *s, int ret)
-{
-	finish(s, map_done(s->map, ret));
-}
-
 /*
- * Commit the change begun, whose kind is set: sealed here, written on
- * the commit thread, or here when the caller waits for it anyway (here:
- * -s 0, DEL, exit), sparing two hand-overs per change.  Returns 0 when it
- * is on its way or was written already, -1 when it failed (reaped).
+ * Hand the change begun, whose kind is set, to the commit thread, or
+ * make it here when the caller waits for it anyway (here: -s 0, DEL,
+ * exit), sparing two hand-overs per change.  Returns 0 when it is on its
+ * way or was written already, -1 when it failed (finished).
  */
 static int
 commit_begun(struct store *s, int here)
 {
-	int	ret;
-
 	s->t0 = clock_us();
-	/* No thread (store_start()): as if it had come back at once. */
-	if ((ret = map_seal(s->map)) == 1 && (here || s->cm == NULL)) {
-		reap(s, map_write(s->map));
+	/* No thread (store_start()): made here, as if it had come back. */
+	if (here || s->cm == NULL) {
+		finish(s, make(s));
 		return s->lastret;
 	}
-	if (ret == 1) {
-		commit_start(s->cm, write_job, s);
-		return 0;
-	}
-	/* Written already, or dropped (map_seal() logged why). */
-	finish(s, ret);
-	return ret;
+	commit_start(s->cm, make, s);
+	return 0;
 }
 
 /* Wait for the change on the thread, if any, and finish it. */
@@ -273,22 +292,20 @@ static void
 settle(struct store *s)
 {
 	if (busy(s))
-		reap(s, commit_wait(s->cm));
+		finish(s, commit_wait(s->cm));
 }
 
 /*
- * Write the queue to the map in one change, committed on the thread (or
- * here); returns -1 when it failed at once (queue kept), else 0.  Not
- * while a change is on the thread: store_run() comes back once it ended.
+ * Write the queue to the map in one change, made and committed on the
+ * thread (or here); returns -1 when it failed at once (queue kept), else
+ * 0.  Not while a change is on the thread: store_run() comes back once it
+ * ended.
  */
 static int
 flush(struct store *s, int here)
 {
-	const struct addr	*ad;
-	struct queue		*q;
-	time_t			 when;
-	size_t			 i;
-	int			 ret = 0;
+	struct queue	*q;
+	size_t		 i;
 
 	if (busy(s))
 		return 0;
@@ -297,16 +314,14 @@ flush(struct store *s, int here)
 		return 0;
 	if (begin(s) == -1)
 		return failed(s);
-	for (i = 0; ret == 0 && i < queue_len(s->queue); i++)
-		if (expire_get(s->idx, ad = queue_at(s->queue, i), &when) == 0)
-			ret = map_put(s->map, ad, when);
-	if (ret == -1) {
-		map_abort(s->map);
-		return failed(s);
-	}
 	q = s->writing;
 	s->writing = s->queue;
 	s->queue = q;
+	/* Each address's time now; 0 for one deleted since (store_del()). */
+	for (i = 0; i < queue_len(s->writing); i++)
+		if (expire_get(s->idx, queue_at(s->writing, i),
+		    &s->wwhen[i]) == -1)
+			s->wwhen[i] = 0;
 	s->kind = W_FLUSH;
 	return commit_begun(s, here);
 }
@@ -380,15 +395,15 @@ store_add_until(struct store *s, const struct addr *ad, time_t when)
 }
 
 /*
- * Delete one batch of due entries from the map and the index, committed
- * on the thread; reap() puts them back in the index if that fails.
+ * Delete one batch of due entries from the index and hand it over, to be
+ * deleted from the map on the thread; finish() puts them back in the
+ * index if that fails.
  */
 static void
 expire_batch(struct store *s, time_t now)
 {
 	struct addr	ad;
 	time_t		when;
-	int		ret = 0;
 
 	if (busy(s) || expire_first(s->idx, &ad, &when) == -1 ||
 	    when > now)
@@ -398,19 +413,12 @@ expire_batch(struct store *s, time_t now)
 		return;
 	}
 	s->nx = 0;
-	while (s->nx < EXPIRE_BATCH && ret == 0 &&
+	while (s->nx < EXPIRE_BATCH &&
 	    expire_first(s->idx, &s->xad[s->nx], &s->xwhen[s->nx]) == 0 &&
-	    s->xwhen[s->nx] <= now) {
-		if ((ret = map_del(s->map, &s->xad[s->nx])) == 0)
-			expire_remove(s->idx, &s->xad[s->nx++]);
-	}
+	    s->xwhen[s->nx] <= now)
+		expire_remove(s->idx, &s->xad[s->nx++]);
 	s->kind = W_EXPIRE;
-	if (ret == 0) {
-		commit_begun(s, 0);
-		return;
-	}
-	map_abort(s->map);
-	finish(s, -1);
+	commit_begun(s, 0);
 }
 
 /* Msec until store_run() has work, 0 for now, -1 for none. */
@@ -470,7 +478,7 @@ store_run(struct store *s)
 		s->claimed = 1;
 	}
 	if (s->cm != NULL && commit_done(s->cm, &ret))
-		reap(s, ret);
+		finish(s, ret);
 	if (s->flush_at != 0 && clock_ms() >= s->flush_at)
 		flush(s, 0);
 	if (now >= s->expire_resume)
@@ -512,10 +520,7 @@ store_del(struct store *s, const struct addr *ad)
 	settle(s);
 	if (begin(s) == -1)
 		return -1;
-	if (map_del(s->map, ad) == -1) {
-		map_abort(s->map);
-		return -1;
-	}
+	s->dad = *ad;
 	s->kind = W_DEL;
 	if (commit_begun(s, 1) == -1)
 		return -1;
@@ -621,6 +626,7 @@ store_close(struct store *s)
 	expire_free(s->idx);
 	queue_free(s->queue);
 	queue_free(s->writing);
+	free(s->wwhen);
 	free(s);
 	return ret;
 }
