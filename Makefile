@@ -14,7 +14,9 @@
 #                   checked with lintian
 #
 # Objects, programs and libraries go to $(B); SAN=1 adds the address and
-# undefined-behaviour sanitizers (make check builds that in build/san).
+# undefined-behaviour sanitizers (make check builds that in build/san),
+# TSAN=1 the thread sanitizer (build/tsan, for the event loop and the
+# commit thread).
 
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
@@ -39,9 +41,10 @@ B	?= build
 CC	?= cc
 CFLAGS	?= -O2 -g
 SAN	?=
+TSAN	?=
 SANITIZE = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
-SANFLAGS = $(if $(SAN),$(SANITIZE))
+SANFLAGS = $(if $(SAN),$(SANITIZE))$(if $(TSAN), -fsanitize=thread)
 TIRPC_CFLAGS != pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc
 TIRPC_LIBS   != pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc
 # 64-bit time_t and off_t on every platform (a no-op where they are already).
@@ -288,6 +291,7 @@ CHECKJ	= $(if $(filter -j%,$(MAKEFLAGS)),,-j2)
 check: deps
 	$(MAKE) $(CHECKJ) all contrib
 	$(MAKE) $(CHECKJ) B=build/san SAN=1 all contrib
+	$(MAKE) $(CHECKJ) B=build/tsan TSAN=1 all
 	$(MAKE) $(CHECKJ) fuzz-build
 	tests/run.sh
 

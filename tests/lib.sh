@@ -106,7 +106,8 @@ dracd_stop() {
 	DRACD_RC=$?
 	DRACD_PID=
 	if grep -q -e 'ERROR: AddressSanitizer' -e 'ERROR: LeakSanitizer' \
-	    -e 'runtime error:' -e 'ERROR SUMMARY: [1-9]' "$T/dracd.log"; then
+	    -e 'runtime error:' -e 'WARNING: ThreadSanitizer' \
+	    -e 'ERROR SUMMARY: [1-9]' "$T/dracd.log"; then
 		sed 's/^/	dracd: /' "$T/dracd.log" >&2
 		return 1
 	fi

@@ -6,8 +6,12 @@
 # its own loopback, its own /run and so its own rpcbind, which it starts and
 # stops by PID.  The machine's rpcbind and any dracd already running are
 # never touched.  Each tests/t-*.sh runs against build/, then against the
-# sanitizer build (build/san); tests/v-*.sh run once, and so does
-# t-fuzz.sh, whose harnesses (build/fuzz) are the same whatever the build.
+# sanitizer build (build/san); the scripts of TSAN_TESTS, those that make
+# the commit thread work (changes, failures, expiry, kills), run a third
+# time against the thread sanitizer's (build/tsan), where a data race
+# stops dracd at once (halt_on_error) and so fails the case.
+# tests/v-*.sh run once, and so does t-fuzz.sh, whose harnesses
+# (build/fuzz) are the same whatever the build.
 # As root, JOBS=2 (or more) runs that many scripts at once, each in
 # namespaces and with an rpcbind of its own (run.sh -1 SCRIPT BUILD):
 # ports, dracd's RPC program and the mounts of one are not seen by
@@ -50,7 +54,9 @@ JOBS=${JOBS:-1}
 [ "$JOBS" -gt 1 ] || ns_rpcbind "$q/rpcbind.pid" || exit 2
 
 if [ $# -gt 0 ]; then tests=$*; else tests=$(ls tests/t-*.sh tests/v-*.sh); fi
-builds=${BUILDS:-build build/san}
+builds=${BUILDS:-build build/san build/tsan}
+TSAN_TESTS="t-dracd t-disk t-expire t-journal t-replace t-soak t-lock"
+export TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}"
 # The tasks, in this order: the scripts that run once (the longest, such
 # as Dovecot's, so they end before the rest), then every other against
 # each build in turn (a script's two runs are apart: dracd's lock files
@@ -65,7 +71,12 @@ for f in $tests; do
 done
 for b in $builds; do
 	for f in $tests; do
-		case $f in */v-* | */t-fuzz.sh) ;; *) task "$f" "$b" ;; esac
+		case $f in */v-* | */t-fuzz.sh) continue ;; esac
+		case "$b: $TSAN_TESTS " in
+		*/tsan:*" $(basename "$f" .sh) "*) task "$f" "$b" ;;
+		*/tsan:*) ;;
+		*) task "$f" "$b" ;;
+		esac
 	done
 done
 

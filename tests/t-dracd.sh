@@ -94,8 +94,9 @@ t "loopback from a local caller accepted" "$DRACCTL" add 127.0.0.9
 t "db_verify clean" db_verify -q "$MAP"
 t "hash map" sh -c "db_dump '$MAP' | grep -q '^type=hash'"
 t "map is 0644" sh -c "[ \"\$(stat -c %a '$MAP')\" = 644 ]"
-tf "second dracd refuses to start" "$DRACD" -f -j "$STATE" -a "$T/allow" "$T/other.db"
-t "second dracd says why" sh -c "'$DRACD' -f -j '$STATE' -a '$T/allow' '$T/other.db' 2>&1 | grep -q 'another dracd'"
+# (bounded: were the first gone, the second would serve until stopped)
+tf "second dracd refuses to start" timeout 20 "$DRACD" -f -j "$STATE" -a "$T/allow" "$T/other.db"
+t "second dracd says why" sh -c "timeout 20 '$DRACD' -f -j '$STATE' -a '$T/allow' '$T/other.db' 2>&1 | grep -q 'another dracd'"
 
 # The allow list, reloaded on SIGHUP.
 printf '# only a remote host\n192.0.2.1\n' >"$T/allow"
