@@ -10,8 +10,10 @@
 # the commit thread work (changes, failures, expiry, kills), run a third
 # time against the thread sanitizer's (build/tsan), where a data race
 # stops dracd at once (halt_on_error) and so fails the case.
-# tests/v-*.sh run once, and so does t-fuzz.sh, whose harnesses
-# (build/fuzz) are the same whatever the build.
+# tests/v-*.sh run once, and so do t-fuzz.sh, whose harnesses
+# (build/fuzz) are the same whatever the build, and t-bench.sh, which
+# checks that make bench's program prints its figures (dracd loaded in
+# the sanitizers' builds is t-soak.sh's part).
 # As root, JOBS=2 (or more) runs that many scripts at once, each in
 # namespaces and with an rpcbind of its own (run.sh -1 SCRIPT BUILD):
 # ports, dracd's RPC program and the mounts of one are not seen by
@@ -55,7 +57,7 @@ JOBS=${JOBS:-1}
 
 if [ $# -gt 0 ]; then tests=$*; else tests=$(ls tests/t-*.sh tests/v-*.sh); fi
 builds=${BUILDS:-build build/san build/tsan}
-TSAN_TESTS="t-dracd t-disk t-expire t-journal t-replace t-soak t-lock"
+TSAN_TESTS="t-disk t-expire t-journal t-replace t-soak t-lock"
 export TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}"
 # The tasks, in this order: the scripts that run once (the longest, such
 # as Dovecot's, so they end before the rest), then every other against
@@ -67,11 +69,11 @@ task() {
 	echo "$1 $2" >"$q/$n.task"
 }
 for f in $tests; do
-	case $f in */v-* | */t-fuzz.sh) task "$f" build ;; esac
+	case $f in */v-* | */t-fuzz.sh | */t-bench.sh) task "$f" build ;; esac
 done
 for b in $builds; do
 	for f in $tests; do
-		case $f in */v-* | */t-fuzz.sh) continue ;; esac
+		case $f in */v-* | */t-fuzz.sh | */t-bench.sh) continue ;; esac
 		case "$b: $TSAN_TESTS " in
 		*/tsan:*" $(basename "$f" .sh) "*) task "$f" "$b" ;;
 		*/tsan:*) ;;
