@@ -39,8 +39,9 @@ mkdir -p "$CACHE" || die "cannot create $CACHE"
 TAR=$CACHE/$SUITE-minbase.tar
 if [ -z "$(find "$TAR" -mtime "-$MAXAGE" 2>/dev/null)" ]; then
 	echo "# building a minbase $SUITE root in $TAR" >&2
-	mmdebstrap --quiet --variant=minbase --include=git,make,ca-certificates \
-	    "$SUITE" "$TAR.new" \
+	# (--format: the name's .new would make mmdebstrap write a directory)
+	mmdebstrap --quiet --variant=minbase --format=tar \
+	    --include=git,make,ca-certificates "$SUITE" "$TAR.new" \
 	    "deb $MIRROR $SUITE main" "deb $MIRROR $SUITE-updates main" \
 	    "deb $SECURITY $SUITE-security main" >&2 &&
 	    mv "$TAR.new" "$TAR" || die "mmdebstrap failed"
