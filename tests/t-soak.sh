@@ -10,6 +10,8 @@
 # the restart) and changes the restart completed from the journal.  The
 # checks read a copy taken under the lock: a reader that held the lock for
 # seconds would (rightly) hold back dracd's writes, and adds with them.
+# A round that fails leaves its files in round.N of the test's directory,
+# which is then kept (its path printed).
 . "$(dirname "$0")/lib.sh"
 
 KILLS=${SOAK_KILLS:-10}
@@ -48,6 +50,15 @@ lost() {
 	    END { print n + 0 }' "$T/dump" -
 }
 acked() { cat "$T"/acked.* | awk 'NF == 2 && $2 ~ /^[0-9]+$/' | wc -l; }
+# keep N: a failing round's files (the map now, its snapshot, the journal,
+# the killed dracd's log and the new one's) to $T/round.N, and $T kept.
+keep() {
+	mkdir -p "$T/round.$1" &&
+	    cp "$MAP" "$T/snap.db" "$T/killed.log" "$T/dracd.log" "$STATE"/* \
+	    "$T/round.$1/" 2>/dev/null
+	KEEP=1
+	echo "# round $1's files kept in $T/round.$1"
+}
 
 w=$WINDOW
 if ! dracd_start -a "$T/allow" -e 1d -s $w "$MAP"; then
@@ -71,6 +82,7 @@ while [ $i -lt "$KILLS" ]; do
 	kill -KILL "$DRACD_PID"
 	wait "$DRACD_PID" 2>/dev/null
 	DRACD_PID=
+	cp "$T/dracd.log" "$T/killed.log"
 	kills=$((kills + 1))
 	db_verify -q "$MAP" >/dev/null 2>&1 || torn=$((torn + 1))
 	cutoff=$((kt - w - MARGIN))
@@ -87,9 +99,11 @@ while [ $i -lt "$KILLS" ]; do
 	if ! db_verify -q "$T/snap.db" >"$T/verify.out" 2>&1; then
 		vfail=$((vfail + 1))
 		sed 's/^/	/' "$T/verify.out" | head -n 3
+		keep $i
 	fi
 	n=$(lost "$cutoff")
 	if [ "$n" -lt 0 ]; then vfail=$((vfail + 1)); elif [ "$n" -gt $nlost ]; then nlost=$n; fi
+	[ "$n" -eq 0 ] || [ -d "$T/round.$i" ] || keep $i
 done
 kill -TERM $CPID 2>/dev/null
 wait $CPID
