@@ -68,17 +68,20 @@ task() {
 	n=$((n + 1))
 	echo "$1 $2" >"$q/$n.task"
 }
+# once SCRIPT: true for the scripts that run against build/ alone.
+once() { case $1 in */v-* | */t-fuzz.sh | */t-bench.sh) ;; *) false ;; esac; }
+# skip BUILD SCRIPT: true when BUILD is the thread sanitizer's and SCRIPT
+# is not one of TSAN_TESTS.
+skip() {
+	case $1 in */tsan) ;; *) return 1 ;; esac
+	case " $TSAN_TESTS " in *" $(basename "$2" .sh) "*) return 1 ;; esac
+}
 for f in $tests; do
-	case $f in */v-* | */t-fuzz.sh | */t-bench.sh) task "$f" build ;; esac
+	if once "$f"; then task "$f" build; fi
 done
 for b in $builds; do
 	for f in $tests; do
-		case $f in */v-* | */t-fuzz.sh | */t-bench.sh) continue ;; esac
-		case "$b: $TSAN_TESTS " in
-		*/tsan:*" $(basename "$f" .sh) "*) task "$f" "$b" ;;
-		*/tsan:*) ;;
-		*) task "$f" "$b" ;;
-		esac
+		once "$f" || skip "$b" "$f" || task "$f" "$b"
 	done
 done
 
