@@ -5,7 +5,8 @@
 # relay for a client that dracctl authorized (IPv4 and IPv6), refuse an
 # unlisted one, refuse again once the entry expired, find the keys with
 # their own lookup tools (also exim dbm on a dracd -N map), and keep finding
-# them while dracd writes a burst of adds.  See tests/mta.sh.
+# them while dracd writes a burst of adds (exim, which takes no lock, at
+# the latest on a second try at once).  See tests/mta.sh.
 . "$(dirname "$0")/mta.sh"
 mta_enter "$@"
 . "$(dirname "$0")/lib.sh"
@@ -105,7 +106,20 @@ burst() {
 }
 # bad WHAT WHY: note a failed lookup during the burst.
 bad() { echo "$1: $2" >>"$T/burst.bad"; }
+# exim takes no lock on the map (DESIGN.md, contrib/README): a lookup made
+# while dracd writes a change's pages can read them half-written and miss.
+# again WHAT CMD...: CMD, and if it fails, CMD once more at once, the miss
+# noted in $T/burst.again; a lookup that misses twice in a row is a miss.
+again() {
+	_w=$1
+	shift
+	"$@" && return 0
+	echo "$_w" >>"$T/burst.again"
+	"$@"
+}
+exrcpt() { [ "$(rcpt 127.0.0.5 127.0.0.1 "$1")" = 250 ]; }
 : >"$T/burst.bad"
+: >"$T/burst.again"
 : >"$T/burst.err"
 burst &
 bpid=$!
@@ -114,9 +128,14 @@ while [ $rounds -lt 4 ]; do
 	pfq "$MAP" 127.0.0.5 >"$T/l.out" 2>&1 || bad postmap "$(cat "$T/l.out")"
 	smfound 127.0.0.5 ||
 	    bad sendmail-bt "$(sm_map sm-feature 127.0.0.5 2>&1)"
-	exfound dbmnz "$MAP.db" 127.0.0.5 ||
+	again exim-be exfound dbmnz "$MAP.db" 127.0.0.5 ||
 	    bad exim-be "$(ex_lookup exim dbmnz "$MAP.db" 127.0.0.5 2>&1)"
 	for s in $SERVERS; do
+		if [ "${s%:*}" = exim ]; then
+			again exim exrcpt "${s#*:}" ||
+			    bad exim "RCPT twice refused: $(said)"
+			continue
+		fi
 		c=$(rcpt 127.0.0.5 127.0.0.1 "${s#*:}")
 		[ "$c" = 250 ] || bad "${s%:*}" "RCPT got $c: $(said)"
 	done
@@ -132,11 +151,16 @@ else
 	nok "burst: lookups while dracd kept writing" "the burst ended first"
 fi
 for w in postmap sendmail-bt exim-be sm-feature sm-rules postfix exim; do
+	case $w in
+	exim*)	m="found 127.0.0.5 every time or at once after"
+		m="$m a miss ($(grep -cx "$w" "$T/burst.again") such: no lock)" ;;
+	*)	m="found 127.0.0.5 every time" ;;
+	esac
 	if grep -q "^$w: " "$T/burst.bad"; then
-		nok "burst: $w found 127.0.0.5 every time" \
+		nok "burst: $w $m" \
 		    "$(grep -c "^$w: " "$T/burst.bad") misses, first: $(grep -m 1 "^$w: " "$T/burst.bad")"
 	else
-		ok "burst: $w found 127.0.0.5 every time"
+		ok "burst: $w $m"
 	fi
 done
 t "burst: dracctl add succeeded ($nb batches of 250)" test ! -s "$T/burst.err"
