@@ -83,7 +83,7 @@ TESTPROGS += $(B)/tests/oldpop $(B)/tests/oldpop-so
 TESTPROGS += $(B)/tests/bench
 TESTPROGS += $(B)/tests/expiretest
 TESTPROGS += $(B)/tests/logtest
-TESTPROGS += $(B)/tests/journaltest
+TESTPROGS += $(B)/tests/journaltest $(B)/tests/maptest
 TESTPROGS += $(B)/tests/soakclient $(B)/tests/libfault
 TESTPROGS += $(B)/tests/asynctest
 TESTPROGS += $(B)/tests/v3test $(B)/tests/olddracd
@@ -174,6 +174,8 @@ $(B)/tests/olddracd: $(B)/drac_xdr.o
 # journaltest includes change.c, for the journal's layout.
 $(B)/tests/journaltest: change.c $(addprefix $(B)/,lock.o log.o clock.o addr.o \
     safeopen.o)
+$(B)/tests/maptest: $(addprefix $(B)/,map.o change.o lock.o log.o clock.o \
+    key.o addr.o num.o safeopen.o)
 
 # oldpop: a program built against DRAC 1.12's library, declarations and
 # all (it includes no drac.h of ours), linked static and shared.
@@ -190,6 +192,7 @@ $(B)/tests/oldpop-so: tests/oldpop.c $(B)/$(LIBSO)
 TLIBS_libtest	  = $(TIRPC_LIBS) -lpthread
 TLIBS_libtest-so  = -Wl,-rpath,'$$ORIGIN/..' $(TIRPC_LIBS) -lpthread
 TLIBS_bench	  = $(DBLIB) $(TIRPC_LIBS) -lpthread -lm
+TLIBS_maptest	  = $(DBLIB) -lpthread
 TLIBS_soakclient  = $(TIRPC_LIBS)
 TLIBS_libfault	  = $(TIRPC_LIBS)
 TLIBS_asynctest	  = $(TIRPC_LIBS)

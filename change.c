@@ -56,6 +56,15 @@
  *   change is read back from what is held here, not from the stale file.
  * - DB->sync ends with the fsync hook on the map; during a change the sync
  *   is ours to do (step 3), so the hook does nothing then.
+ * - A put or delete that frees the file's last page gives it back to the
+ *   system at once, through the ftruncate hook (__db_free calls
+ *   __memp_ftruncate, which truncates when the page had reached the
+ *   file), in the middle of the change.  The cut is held like the pages:
+ *   the pages held past it are forgotten, pages read past it are zeros,
+ *   and it is made in step 3, before the pages are written.  Unheld, it
+ *   cut pages that other pages still pointed to out of the map, with the
+ *   readers let in, for as long as the change took, and for good when
+ *   dracd died before the change was written.
  * - The hooks are process-global and get no context: hence current.
  * - DB->open opens the file by path, reads the meta page, closes that
  *   descriptor and opens the one the cache keeps (DB->fd), until
@@ -69,8 +78,10 @@
  *   20-byte file ID (DB->get_mpf()->get_fileid()) at 52, written when the
  *   file is created and never changed.
  *
- * The journal: a header (struct jhdr), then for each page its offset
- * (8 bytes) and its bytes.  Host byte order: it never leaves this host.
+ * The journal: a header (struct jhdr: with the length, in pages, the map
+ * is cut to before the pages are written, 0 for no cut), then for each
+ * page its offset (8 bytes) and its bytes.  Host byte order: it never
+ * leaves this host.
  * Its checksum is wide() (magic DRACJNL3); a journal an older dracd left
  * (DRACJNL2, byte-wise FNV-1a) is still checked and replayed.
  *
@@ -123,7 +134,7 @@ struct jhdr {
 	uint8_t		fileid[FILEID_LEN];
 	uint32_t	pagesize;
 	uint32_t	npages;
-	uint32_t	zero;
+	uint32_t	cut;		/* pages the map is cut to; 0: none */
 	uint64_t	sum;		/* FNV-1a of all, with sum 0 */
 };
 
@@ -151,6 +162,8 @@ struct change {
 	size_t		 nslot;
 	uint32_t	 npages;
 	int		 err;		/* errno of a write not held */
+	off_t		 cut;		/* the shortest cut held, or -1 */
+	off_t		 lastcut;	/* the last cut held, or -1 */
 	off_t		 mapsize;	/* the map's size when sealed */
 };
 
@@ -319,6 +332,21 @@ write_pages(struct change *c, const unsigned char *b, uint32_t npages,
 	return 0;
 }
 
+/*
+ * Make the change of the journal b on the map: its cut, if any, then its
+ * pages; 0 or -1 (errno).
+ */
+static int
+apply(struct change *c, const unsigned char *b)
+{
+	struct jhdr	h;
+
+	memcpy(&h, b, sizeof(h));
+	if (h.cut != 0 && ftruncate(c->mapfd, (off_t)h.cut * h.pagesize) == -1)
+		return -1;
+	return write_pages(c, b, h.npages, h.pagesize);
+}
+
 /* Mark the journal done; 0, or -1, logged. */
 static int
 mark_done(struct change *c)
@@ -483,6 +511,8 @@ check(struct change *c, const struct jhdr *h, const unsigned char *b)
 		return "page size differs from the map's";
 	/* Each record may add at most one page past the end. */
 	end = (uint64_t)st.st_size + (uint64_t)h->npages * h->pagesize;
+	if ((uint64_t)h->cut * h->pagesize > end)
+		return "it cuts the map past its end";
 	for (i = 0; i < h->npages; i++) {
 		off = rec_off(b, i, h->pagesize);
 		if (off % h->pagesize != 0)
@@ -558,7 +588,7 @@ change_recover(struct change *c)
 		free(b);
 		return set_aside(c, why);
 	}
-	ret = write_pages(c, b, h.npages, h.pagesize);
+	ret = apply(c, b);
 	free(b);
 	if (ret == -1 || fdatasync(c->mapfd) == -1) {
 		log_warn("%s: cannot complete the interrupted change",
@@ -629,6 +659,7 @@ reset(struct change *c)
 	c->len = sizeof(struct jhdr);
 	c->npages = 0;
 	c->err = 0;
+	c->cut = c->lastcut = -1;
 	if (c->slot != NULL)
 		memset(c->slot, 0, c->nslot * sizeof(*c->slot));
 }
@@ -738,6 +769,7 @@ prepare(struct change *c)
 	memcpy(h.fileid, c->meta.fileid, FILEID_LEN);
 	h.pagesize = c->pagesize;
 	h.npages = c->npages;
+	h.cut = c->cut == -1 ? 0 : (uint32_t)(c->cut / c->pagesize);
 	memcpy(c->buf, &h, sizeof(h));
 	h.sum = checksum(c->buf, c->len);
 	memcpy(c->buf, &h, sizeof(h));
@@ -766,19 +798,27 @@ prepare(struct change *c)
 static int
 change_seal(struct change *c)
 {
-	struct stat	mst;
+	struct stat	 mst;
+	unsigned char	*r;
 
 	if (current != c) {
 		log_warnx("%s: commit without a change begun", c->jpath);
 		return -1;
 	}
 	current = NULL;
+	/* Cut, grown, cut again past the pages: the file ends at that cut. */
+	if (c->lastcut > c->cut && c->lastcut > extent(c)) {
+		if ((r = record(c, c->lastcut - (off_t)c->pagesize, 1)) == NULL)
+			c->err = errno;
+		else
+			memset(r + 8, 0, c->pagesize);
+	}
 	if (c->err != 0) {
 		log_limited(LIMIT_MAP, "%s: cannot hold a page: %s",
 		    c->mappath, strerror(c->err));
 		return -1;
 	}
-	if (c->npages == 0)
+	if (c->npages == 0 && c->cut == -1)
 		return 0;
 	if (!c->have_meta && read_meta(c, &c->meta) == 0)
 		c->have_meta = 1;
@@ -811,7 +851,7 @@ change_write(struct change *c)
 		mark_done(c);
 		return -1;
 	}
-	ret = write_pages(c, c->buf, c->npages, c->pagesize);
+	ret = apply(c, c->buf);
 	lock_readers_in(c->mapfd, c->mappath);
 	if (ret == -1 || fdatasync(c->mapfd) == -1) {
 		log_limited(LIMIT_MAP, "%s: writing the change: %s",
@@ -955,19 +995,70 @@ change_pwrite(int fd, const void *b, size_t n, off_t off)
 	return n;
 }
 
-/* Berkeley DB's pread hook: a page held during a change comes from here. */
+/*
+ * Berkeley DB's pread hook: a page held during a change comes from here,
+ * and one past the change's cut reads as zeros, as it will in the file.
+ */
 ssize_t
 change_pread(int fd, void *b, size_t n, off_t off)
 {
 	struct change	*c = current;
 	unsigned char	*r;
 
-	if (c != NULL && fd == c->dbfd && n == c->pagesize &&
-	    (r = record(c, off, 0)) != NULL) {
-		memcpy(b, r + 8, n);
-		return n;
+	if (c != NULL && fd == c->dbfd && n == c->pagesize) {
+		if ((r = record(c, off, 0)) != NULL) {
+			memcpy(b, r + 8, n);
+			return n;
+		}
+		if (c->cut != -1 && off >= c->cut) {
+			memset(b, 0, n);
+			return n;
+		}
 	}
 	return pread(fd, b, n, off);
+}
+
+/* Forget the held pages at len and past it, which a cut threw away. */
+static void
+forget_from(struct change *c, off_t len)
+{
+	unsigned char	*rec0 = c->buf + sizeof(struct jhdr);
+	size_t		 rec = 8 + c->pagesize;
+	uint32_t	 i = 0, n = c->npages;
+
+	while (i < c->npages)
+		if (rec_off(c->buf, i, c->pagesize) >= (uint64_t)len) {
+			c->npages--;
+			c->len -= rec;
+			memmove(rec0 + i * rec, rec0 + (size_t)c->npages * rec,
+			    rec);
+		} else
+			i++;
+	if (c->npages != n && grow_slots(c, c->nslot) == -1)
+		c->err = errno;
+}
+
+/*
+ * Berkeley DB's ftruncate hook: during a change the cut is held, like
+ * the pages (see the top).  Returns 0, or an errno value, as the hook
+ * must.
+ */
+int
+change_ftruncate(int fd, off_t len)
+{
+	struct change	*c = current;
+
+	if (c == NULL || fd != c->dbfd)
+		return ftruncate(fd, len) == 0 ? 0 : errno;
+	if (len < 0 || len % c->pagesize != 0) {
+		c->err = EINVAL;
+		return 0;
+	}
+	if (c->cut == -1 || len < c->cut)
+		c->cut = len;
+	c->lastcut = len;
+	forget_from(c, len);
+	return 0;
 }
 
 /* Berkeley DB's fsync hook: the map is synced in step 3, not here. */

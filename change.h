@@ -31,5 +31,6 @@ void		 change_close(struct change *);
 ssize_t		 change_pwrite(int, const void *, size_t, off_t);
 ssize_t		 change_pread(int, void *, size_t, off_t);
 int		 change_fsync(int);
+int		 change_ftruncate(int, off_t);
 
 #endif

@@ -346,6 +346,7 @@ map_open(const char *path, const char *statedir,
 	db_env_set_func_pread(change_pread);
 	db_env_set_func_pwrite(change_pwrite);
 	db_env_set_func_fsync(change_fsync);
+	db_env_set_func_ftruncate(change_ftruncate);
 	if ((m->chg = change_open(path, statedir)) == NULL ||
 	    change_readers_out(m->chg) == -1)
 		goto fail;

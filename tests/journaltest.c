@@ -2,12 +2,13 @@
  * journaltest: writes crafted journals for tests/t-journal.sh.  It
  * includes change.c itself, for the journal's header and checksum.
  *
- *	journaltest JOURNAL IDMAP OFFSET [MAP PAGEOFF]
+ *	journaltest JOURNAL IDMAP OFFSET [MAP PAGEOFF [CUT]]
  *
  * writes to JOURNAL a complete journal, its checksum valid, for the map
  * whose file ID and page size are those of IDMAP's meta page, of one
- * record at OFFSET: the page of MAP at PAGEOFF, or zeros.  Exit status 0,
- * or 1 with a line on stderr.
+ * record at OFFSET: the page of MAP at PAGEOFF, or zeros; with CUT, the
+ * map is cut to CUT pages first.  Exit status 0, or 1 with a line on
+ * stderr.
  */
 #include <stdio.h>
 
@@ -45,9 +46,9 @@ main(int argc, char *argv[])
 	size_t		 len;
 	int		 fd;
 
-	if (argc != 4 && argc != 6) {
+	if (argc != 4 && argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: journaltest JOURNAL IDMAP OFFSET "
-		    "[MAP PAGEOFF]\n");
+		    "[MAP PAGEOFF [CUT]]\n");
 		return 2;
 	}
 	if (meta_of(argv[2], &m) == -1)
@@ -57,7 +58,7 @@ main(int argc, char *argv[])
 	if ((b = calloc(1, len)) == NULL)
 		return fail("calloc");
 	memcpy(b + sizeof(h), &off, 8);
-	if (argc == 6) {
+	if (argc >= 6) {
 		if ((fd = open(argv[4], O_RDONLY)) == -1 ||
 		    pread_all(fd, b + sizeof(h) + 8, m.pagesize,
 		    strtoll(argv[5], NULL, 0)) == -1)
@@ -69,6 +70,7 @@ main(int argc, char *argv[])
 	memcpy(h.fileid, m.fileid, FILEID_LEN);
 	h.pagesize = m.pagesize;
 	h.npages = 1;
+	h.cut = argc == 7 ? strtoul(argv[6], NULL, 0) : 0;
 	memcpy(b, &h, sizeof(h));
 	h.sum = checksum(b, len);
 	memcpy(b, &h, sizeof(h));

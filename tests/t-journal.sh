@@ -2,9 +2,14 @@
 # t-journal.sh: journal replay trusts no record.  Crafted journals, their
 # checksums valid (tests/journaltest.c): a record at offset 2^62 (once made
 # every restart fail), at offset 100 (once corrupted the map), past the
-# end of the map, or written for another map (file ID) is moved aside with
-# a log line, and dracd starts on an intact map; a journal of this map with
-# one page inside it, or one page past its end, is replayed.
+# end of the map, a cut past it, or written for another map (file ID) is
+# moved aside with a log line, and dracd starts on an intact map; a
+# journal of this map with one page inside it, or one page past its end,
+# or a cut, is replayed.  And tests/maptest.c: through map.c, no change
+# reaches the file before its commit, also when Berkeley DB gives the
+# file's last page back in the middle of one (it once truncated the map
+# there and then, with the readers let in); through change.c's hooks,
+# random writes, cuts and reads in a change end as on a plain file.
 . "$(dirname "$0")/lib.sh"
 
 MAP=$T/j.db
@@ -53,6 +58,8 @@ bad() {
 bad "record at 2^62" "$MAP" 4611686018427387904 "$MAP" 0
 bad "record at offset 100" "$MAP" 100 "$MAP" "$PAGE"
 bad "record two pages past the end" "$MAP" $(($(size) + PAGE)) "$MAP" "$PAGE"
+bad "a cut two pages past the end" "$MAP" "$PAGE" "$MAP" "$PAGE" \
+    $(($(size) / PAGE + 2))
 printf 'k\nv\n' | db_load -T -t hash "$T/other.db"
 bad "written for another map" "$T/other.db" "$PAGE" "$MAP" "$PAGE"
 t "restart after a bad journal" dracd_start -a "$T/allow" -e 1d "$MAP"
@@ -74,4 +81,23 @@ t "one page past the end: replayed" grep -q 'completed an interrupted' \
     "$T/dracd.log"
 t "one page past the end: written" test "$(size)" -eq $((end + PAGE))
 t "one page past the end: clean stop" dracd_stop
+# The map is a page longer now: a journal that cuts it back first.
+"$X" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE" $((end / PAGE))
+t "a cut: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
+t "a cut: replayed" grep -q 'completed an interrupted' "$T/dracd.log"
+t "a cut: the map is $((end / PAGE)) pages again" test "$(size)" -eq "$end"
+t "a cut: clean stop" dracd_stop
+t "a cut: map verifies" db_verify -q "$MAP"
+dump "$MAP" >"$T/after.dump"
+t "a cut: the records are as before" cmp "$T/before.dump" "$T/after.dump"
+
+# maptest changes: "N changes, M of them shortened the file"; M > 0 shows
+# that Berkeley DB gave pages back during the changes.
+"$TOP/$B/tests/maptest" changes "$T/mt.db" "$T/mtstate" >"$T/mt.out" 2>&1
+t "maptest: no change in the file before its commit ($(cat "$T/mt.out"))" \
+    grep -q '^[0-9]* changes, [1-9][0-9]* of them shortened' "$T/mt.out"
+t "maptest: the map verifies" db_verify -q "$T/mt.db"
+"$TOP/$B/tests/maptest" hooks "$T/mt.db" "$T/mtstate" >"$T/mt.out" 2>&1
+t "maptest: hook calls end as on a plain file ($(cat "$T/mt.out"))" grep \
+    -q '^[0-9]* changes, [1-9][0-9]* cuts$' "$T/mt.out"
 finish
