@@ -98,6 +98,12 @@ served() {
 	    END { printf "%.1f", v[int((NR + 1) / 2)] / 1000 }')"
 }
 
+# pf_fail WHY: say which step of pf_bench failed, and fail.
+pf_fail() {
+	echo "postfix figures: $*"
+	return 1
+}
+
 # pf_bench: the smtpd restart figures.  A session to each postfix every
 # second: smtpd compares the table's mtime in whole seconds, so sessions
 # closer together than that share one restart.
@@ -106,10 +112,11 @@ pf_bench() {
 		echo "skipped: no $MR (make bench runs tests/mta-fetch.sh)"
 		return 0
 	fi
-	mkdir -p "$T/etc" && mta_etc "$T/etc" || return 1
+	mkdir -p "$T/etc" && mta_etc "$T/etc" || pf_fail "mta_etc" || return
 	MAP=$D/dracd
-	pf_conf pf-hash 2531 "$MAP" postfix-main.cf || return 1
-	pf_conf pf-smap 2532 "$MAP" postfix-socketmap.cf || return 1
+	pf_conf pf-hash 2531 "$MAP" postfix-main.cf &&
+	    pf_conf pf-smap 2532 "$MAP" postfix-socketmap.cf ||
+	    pf_fail "pf_conf" || return
 	for n in pf-hash pf-smap; do
 		# Every session's client, 127.0.0.1, goes through the map; no
 		# queue manager hands out flow-control tokens.
@@ -117,11 +124,12 @@ pf_bench() {
 		printf 'mynetworks =\nin_flow_delay = 0\n' >>"$T/$n/conf/main.cf"
 	done
 	dracd_start -a "$T/allow" -e 10m -g daemon -S "unix:$SOCK" "$MAP.db" ||
-	    return 1
-	"$DRACCTL" add 127.0.0.1 >/dev/null || return 1
+	    pf_fail "dracd did not start" || return
+	"$DRACCTL" add 127.0.0.1 >/dev/null || pf_fail "dracctl add" || return
 	pf_start pf-hash
 	pf_start pf-smap
-	waitfor 20 listening 2531 && waitfor 20 listening 2532 || return 1
+	waitfor 20 listening 2531 && waitfor 20 listening 2532 ||
+	    pf_fail "postfix not listening within 20 s" || return
 	_a0=$(adds_total)
 	adders_start 1 10 0.1
 	_begin=$(date +%s%N)
@@ -129,7 +137,12 @@ pf_bench() {
 	while [ $_i -lt "$SESSIONS" ]; do
 		sleep 1 &
 		_s=$!
-		session pf-hash 2531 && session pf-smap 2532 || return 1
+		for n in pf-hash:2531 pf-smap:2532; do
+			session "${n%:*}" "${n#*:}" && continue
+			pf_fail "session $_i to ${n%:*}:" \
+			    "$(tail -n 2 "$T/${n%:*}/source.out" | tr '\n' ' ')"
+			return
+		done
 		wait $_s
 		_i=$((_i + 1))
 	done
