@@ -76,13 +76,12 @@ fail(const char *why, unsigned n)
 	return 1;
 }
 
-/* Whether the files at a and b hold the same bytes; -1 if unreadable. */
+/* Whether the file at path holds was's bytes (read into now); 0 if not. */
 static int
-same(const char *a, const char *b, struct file *fa, struct file *fb)
+same(const char *path, const struct file *was, struct file *now)
 {
-	if (slurp(a, fa) == -1 || slurp(b, fb) == -1)
-		return -1;
-	return fa->len == fb->len && memcmp(fa->b, fb->b, fa->len) == 0;
+	return slurp(path, now) == 0 && now->len == was->len &&
+	    memcmp(now->b, was->b, now->len) == 0;
 }
 
 /* maptest hooks: change.c's hooks against a model file. */
@@ -143,12 +142,11 @@ hooks(const char *map, const char *dir)
 			}
 			pages = lseek(md, 0, SEEK_END) / ps;
 		}
-		if (slurp(map, &fa) == -1 || fa.len != start.len ||
-		    memcmp(fa.b, start.b, fa.len) != 0)
+		if (!same(map, &start, &fa))
 			return fail("the map moved before the commit", n);
 		if (change_commit(c) == -1)
 			return fail("the commit failed", n);
-		if (same(map, model, &fa, &fb) != 1)
+		if (slurp(model, &fb) == -1 || !same(map, &fb, &fa))
 			return fail("the map is not the model after the commit",
 			    n);
 	}
@@ -189,12 +187,7 @@ changes(const char *map, const char *dir)
 				    map_put(m, &ad, 2000000000)) == -1)
 					return 1;
 			}
-			if (slurp(map, &now) == -1) {
-				perror(map);
-				return 1;
-			}
-			if (now.len != before.len ||
-			    memcmp(now.b, before.b, now.len) != 0) {
+			if (!same(map, &before, &now)) {
 				fprintf(stderr, "change %u (%s): the file went "
 				    "from %zu to %zu bytes, or changed, before "
 				    "its commit\n", changes, del ? "deletes" :
