@@ -25,7 +25,9 @@
  *  4. Clients: adds/s of 1, 2, 4, 8 and 16 UDP clients for a fixed time
  *     each, the NULL procedure, dracd's default window and -s 0 in turn,
  *     -r rounds interleaved (dracd restarted between), so that the
- *     machine's swings hit all three alike.
+ *     machine's swings hit all three alike; and the bytes written to the
+ *     map's disk per add with 8 clients (the disk's own count, whoever
+ *     wrote: a figure the machine's speed does not move).
  *
  * Then the targets of issue 16, one line each: name, the figure, the
  * target, "meets" or "misses" (-a gives the ADDMANY/single ratio, which
@@ -41,6 +43,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
@@ -127,6 +130,7 @@ struct targets {
 /* The clients part: one round's rates per series and client count. */
 struct sweep {
 	double		rate[NSERIES][NSWEEP];
+	double		disk[NSERIES];	/* bytes written per add, 8 clients */
 };
 
 enum { PH_BEFORE, PH_STARTUP, PH_IDLE, PH_SCATTER, PH_BETWEEN, PH_MASS,
@@ -1127,15 +1131,49 @@ part_scale(struct scale *s, struct targets *t, struct plot *pl)
 	print_loaded(s, t);
 }
 
-/* One timed load of n UDP clients; its rate. */
+/*
+ * Bytes written so far to the block device that holds dir (its
+ * /sys/dev/block/MAJ:MIN/stat, field 7, in 512-byte sectors), or -1.
+ */
 static double
-sweep_load(enum kind k, int n)
+disk_written(void)
+{
+	struct stat		st;
+	char			path[64];
+	unsigned long long	v[7];
+	FILE			*f;
+	int			n;
+
+	if (stat(dir, &st) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/stat",
+	    major(st.st_dev), minor(st.st_dev));
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fscanf(f, "%llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+	    &v[2], &v[3], &v[4], &v[5], &v[6]);
+	fclose(f);
+	return n == 7 ? v[6] * 512.0 : -1;
+}
+
+/*
+ * One timed load of n UDP clients; its rate, and with disk the bytes the
+ * map's disk took per call meanwhile (-1 when not known).
+ */
+static double
+sweep_load(enum kind k, int n, double *disk)
 {
 	struct load	l = { "clients", k, "udp", n, 0, 0, 0 };
 	struct fig	f;
+	double		d0 = disk_written(), d1;
 
 	l.dur = quick ? 0.3 : 1;
 	run_load(&l, &f);
+	if (disk != NULL) {
+		d1 = disk_written();
+		*disk = d0 >= 0 && d1 >= d0 && f.rate > 0 ?
+		    (d1 - d0) / (f.rate * l.dur) : -1;
+	}
 	return f.rate;
 }
 
@@ -1150,12 +1188,15 @@ sweep_round(const char *map, int first, struct sweep *sw)
 	for (i = 0; i < NSWEEP; i++) {
 		if (dracd_start(&dd, map, -1, first && i == 0 ? D_TRUNC :
 		    0) == 0) {
-			sw->rate[S_NULL][i] = sweep_load(K_PING, sweepn[i]);
-			sw->rate[S_DEFAULT][i] = sweep_load(K_ADD, sweepn[i]);
+			sw->rate[S_NULL][i] = sweep_load(K_PING, sweepn[i],
+			    NULL);
+			sw->rate[S_DEFAULT][i] = sweep_load(K_ADD, sweepn[i],
+			    sweepn[i] == 8 ? &sw->disk[S_DEFAULT] : NULL);
 			dracd_stop(&dd);
 		}
 		if (dracd_start(&dd, map, 0, 0) == 0) {
-			sw->rate[S_SYNC0][i] = sweep_load(K_ADD, sweepn[i]);
+			sw->rate[S_SYNC0][i] = sweep_load(K_ADD, sweepn[i],
+			    sweepn[i] == 8 ? &sw->disk[S_SYNC0] : NULL);
 			dracd_stop(&dd);
 		}
 	}
@@ -1180,7 +1221,7 @@ part_clients(struct targets *t, struct plot *pl)
 {
 	static struct sweep	sw[MAXRUNS];
 	char			map[PATH_MAX];
-	double			v[MAXRUNS];
+	double			v[MAXRUNS], dwin, dsync;
 	int			r, i, k;
 
 	printf("\n# 4. UDP clients, %.1f s each, %d interleaved round%s: "
@@ -1197,6 +1238,14 @@ part_clients(struct targets *t, struct plot *pl)
 		    "adds/s at -s 0\n", sweepn[i], pl->rate[S_NULL][i],
 		    pl->rate[S_DEFAULT][i], pl->rate[S_SYNC0][i]);
 	}
+	FIELD(dwin, sw[r].disk[S_DEFAULT]);
+	FIELD(dsync, sw[r].disk[S_SYNC0]);
+	if (dwin >= 0 && dsync >= 0)
+		printf("disk.written/add.8 %13.0f bytes, %.0f at -s 0 (the "
+		    "map's disk, all writers)\n", dwin, dsync);
+	else
+		printf("disk.written/add.8 %13s (no block device statistics "
+		    "for %s)\n", "-", dir);
 	t->add_null1 = sweep_ratio(sw, S_DEFAULT, S_NULL, 0);
 	t->add_null8 = sweep_ratio(sw, S_DEFAULT, S_NULL, 3);
 	t->def_sync0 = sweep_ratio(sw, S_DEFAULT, S_SYNC0, 3);

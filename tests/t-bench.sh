@@ -28,6 +28,15 @@ cp "$T/t.out" "$T/bench.out"
 for f in $FIGURES; do
 	t "prints $f" grep -q "^$f  *[0-9]" "$T/bench.out"
 done
+# The disk's own count of bytes written, when the kernel shows one for
+# the file system the bench's maps are on.
+dev=$(stat -c %Hd:%Ld "$T/run")
+if [ -r "/sys/dev/block/$dev/stat" ]; then
+	t "prints disk.written/add.8" grep -q '^disk.written/add.8  *[0-9]' \
+	    "$T/bench.out"
+else
+	skip "prints disk.written/add.8" "no statistics for device $dev"
+fi
 t "7 target lines say meets or misses" sh -c "[ \$(grep -cE \
     '^target\\..* (meets|misses)' '$T/bench.out') -eq 7 ]"
 t "writes the plot" grep -q '^</svg>$' "$T/out/bench-quick.svg"
