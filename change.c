@@ -23,9 +23,6 @@
  *		4. a checkpoint, once the journal holds CKPT_BYTES or its
  *		   first record is CKPT_MS old: the map is fdatasync()ed and
  *		   the journal emptied (its first record marked done).
- *		   Between changes the caller makes one when it is due
- *		   (change_due_ms(), change_checkpoint()), so that the
- *		   journal of a map no longer written is emptied too.
  *   recover	change_recover(), at start and after a failed change, with
  *		the readers kept out and the map closed in Berkeley DB: the
  *		journal's records are written over the map again, in order,
@@ -54,19 +51,15 @@
  *   before anything is recovered, and held until exit.
  * - At most one change is begun at a time in the process (current), and
  *   one thread at a time makes and commits it (map.c).
- * - A journal is replayed only onto the map it was written for: the file
- *   ID in the map's meta page, and the file's inode number (a copy moved
- *   over the map, as a backup is restored, has the same file ID).  Each
- *   record holds the map's length before it: every page in it must be
- *   whole, page-aligned, and end no further past that length than one
- *   page per page in the record (a change grows the file by at most the
- *   pages it writes), and the first record's length no further past the
- *   map's length now than the records' own cuts took off (a later
- *   record's cut may be in the file already).  A journal with a record
- *   whose checksum holds but that fails these checks is moved aside to
- *   MAP.journal.bad and logged, with none of its records written; the
- *   records after the chain ends were torn before step 1 completed, or
- *   left from an earlier journal, and are dropped.
+ * - A journal is replayed only onto the map it was written for (the file
+ *   ID in the map's meta page), and only when every page of every record
+ *   in its chain is whole, page-aligned, ending no further past the end
+ *   of the map, as the records before left it, than one page per page in
+ *   the record (a change grows the file by at most the pages it writes).
+ *   A journal with a record whose checksum holds but that fails these
+ *   checks is moved aside to MAP.journal.bad and logged, with none of its
+ *   records written; the records after the chain ends were torn before
+ *   step 1 completed, or left from an earlier journal, and are dropped.
  *
  * What this rests on in Berkeley DB 5.3 without an environment (its
  * private cache, no locking, no log):
@@ -105,9 +98,9 @@
  *
  * The journal: records one after the other from offset 0, each a header
  * (struct jhdr: with the length, in pages, the map is cut to before the
- * pages are written, 0 for no cut; the map's length before the record
- * and its inode number; its sequence number and the checksum of the
- * record before) and for each page its offset (8 bytes) and its bytes.  Host byte order: it never leaves this host.  Its checksum is
+ * pages are written, 0 for no cut; its sequence number and the checksum
+ * of the record before) and for each page its offset (8 bytes) and its
+ * bytes.  Host byte order: it never leaves this host.  Its checksum is
  * wide() (magic DRACJNL4).  An older dracd's journal holds one record,
  * its header without the chain (struct jhdr3): DRACJNL3, checksum
  * wide(), or DRACJNL2, byte-wise FNV-1a; it is still checked and
@@ -167,10 +160,7 @@ struct jhdr {
 	uint32_t	pagesize;
 	uint32_t	npages;
 	uint32_t	cut;		/* pages the map is cut to; 0: none */
-	uint32_t	base;		/* pages the map had before; 0: unknown */
-	uint32_t	spare;		/* 0 */
-	uint64_t	ino;		/* the map's inode number; 0: unknown */
-	uint64_t	seq;		/* greater than any record's before */
+	uint64_t	seq;		/* the record before's, plus one */
 	uint64_t	prev;		/* the record before's sum; 0: none */
 	uint64_t	sum;		/* of all, with sum 0 */
 };
@@ -212,7 +202,6 @@ struct change {
 	off_t		 cut;		/* the shortest cut held, or -1 */
 	off_t		 lastcut;	/* the last cut held, or -1 */
 	off_t		 mapsize;	/* the map's size when sealed */
-	uint64_t	 mapino;	/* and its inode number */
 	off_t		 jend;		/* where the next record goes */
 	uint64_t	 seq;		/* the next record's number */
 	uint64_t	 prev;		/* the last record's sum */
@@ -466,8 +455,6 @@ checkpoint(struct change *c, int durable)
 	if (c->jend == 0)
 		return 0;
 	if (fdatasync(c->mapfd) == -1) {
-		/* The pages may be lost: only a replay writes them again. */
-		c->clean = 0;
 		log_limited(LIMIT_MAP, "%s: sync: %s", c->mappath,
 		    strerror(errno));
 		return -1;
@@ -595,16 +582,15 @@ read_rec(struct change *c, off_t off, off_t size, size_t hsize,
     uint32_t pagesize, uint32_t npages, size_t front, unsigned char **b,
     size_t *len)
 {
-	uint64_t	rec;
+	size_t	rec;
 
 	if (pagesize < MIN_PAGE || pagesize > MAX_PAGE ||
 	    (pagesize & (pagesize - 1)) != 0)
 		return 0;
-	rec = 8 + (uint64_t)pagesize;
-	if (npages > ((uint64_t)(size - off) - hsize) / rec ||
-	    hsize + npages * rec > SIZE_MAX - front)
+	rec = 8 + (size_t)pagesize;
+	if (npages > ((size_t)(size - off) - hsize) / rec)
 		return 0;
-	*len = (size_t)(hsize + npages * rec);
+	*len = hsize + npages * rec;
 	if ((*b = malloc(*len + front)) == NULL)
 		return -1;
 	if (pread_all(c->jfd, *b, *len, off) == -1) {
@@ -678,15 +664,14 @@ load3(struct change *c, off_t size, unsigned char **b, size_t *len)
 
 /*
  * Why the record b may not be written over the map m (all zeros: no
- * map), the file st, or NULL.  Its pages must lie within the map as it
- * was before the record (base; the map's length now for an older
- * dracd's record) and one page past it per page.
+ * map), which is *size bytes long once the records before it are, or
+ * NULL; then *size is the map's length once b is written too.
  */
 static const char *
-check(const struct meta *m, const struct stat *st, const unsigned char *b)
+check(const struct meta *m, const unsigned char *b, uint64_t *size)
 {
 	struct jhdr	h;
-	uint64_t	off, end;
+	uint64_t	off, end, ext = 0;
 	uint32_t	i;
 
 	memcpy(&h, b, sizeof(h));
@@ -694,13 +679,10 @@ check(const struct meta *m, const struct stat *st, const unsigned char *b)
 		return "the map is not a Berkeley DB file";
 	if (memcmp(m->fileid, h.fileid, FILEID_LEN) != 0)
 		return "written for another map (file ID)";
-	if (h.ino != 0 && h.ino != (uint64_t)st->st_ino)
-		return "written for another file at the map's path (inode)";
 	if (m->pagesize != h.pagesize)
 		return "page size differs from the map's";
-	end = h.base != 0 ? (uint64_t)h.base * h.pagesize :
-	    (uint64_t)st->st_size;
-	end += (uint64_t)h.npages * h.pagesize;
+	/* Each record may add at most one page past the end. */
+	end = *size + (uint64_t)h.npages * h.pagesize;
 	if ((uint64_t)h.cut * h.pagesize > end)
 		return "it cuts the map past its end";
 	for (i = 0; i < h.npages; i++) {
@@ -709,7 +691,13 @@ check(const struct meta *m, const struct stat *st, const unsigned char *b)
 			return "a record is not page-aligned";
 		if (off > end - h.pagesize)
 			return "a record lies past the end of the map";
+		if (off + h.pagesize > ext)
+			ext = off + h.pagesize;
 	}
+	if (h.cut != 0)
+		*size = (uint64_t)h.cut * h.pagesize;
+	if (ext > *size)
+		*size = ext;
 	return NULL;
 }
 
@@ -790,7 +778,7 @@ walk(struct change *c, const struct meta *m, int write, uint32_t *n,
 	struct jhdr	 h;
 	unsigned char	*b;
 	const char	*why = NULL;
-	uint64_t	 prev = 0, first = 0, cuts = 0;
+	uint64_t	 prev = 0, size;
 	size_t		 len;
 	off_t		 off = 0;
 	int		 r;
@@ -799,29 +787,21 @@ walk(struct change *c, const struct meta *m, int write, uint32_t *n,
 	*pages = 0;
 	if (fstat(c->jfd, &js) == -1 || fstat(c->mapfd, &ms) == -1)
 		return "";
+	size = (uint64_t)ms.st_size;
 	while (why == NULL &&
 	    (r = next(c, off, js.st_size, &prev, &b, &len)) == 1) {
-		if ((why = check(m, &ms, b)) == NULL && write &&
+		if ((why = check(m, b, &size)) == NULL && write &&
 		    apply(c, b) == -1)
 			why = "";
 		memcpy(&h, b, sizeof(h));
 		free(b);
-		if (*n == 0)
-			first = (uint64_t)h.base * h.pagesize;
-		if (h.cut != 0 && h.cut < h.base)
-			cuts += (uint64_t)(h.base - h.cut) * h.pagesize;
 		off += len;
 		(*n)++;
 		*pages += h.npages;
 		if (write && c->seq <= h.seq)
 			c->seq = h.seq + 1;
 	}
-	if (why == NULL && r == -1)
-		return "";
-	/* The map now is no shorter than the records' own cuts made it. */
-	if (why == NULL && first > (uint64_t)ms.st_size + cuts)
-		return "its first change begins past the end of the map";
-	return why;
+	return why == NULL && r == -1 ? "" : why;
 }
 
 /*
@@ -895,8 +875,8 @@ change_reopen(struct change *c)
 	}
 	/*
 	 * The journal holds the old file's changes: never written onto the
-	 * new one (a copy has the same file ID).  The old file is synced for
-	 * whoever still reads it; a failure there does not hold up the new.
+	 * new one (a copy has the same file ID).  Whether the old file, gone
+	 * from the path, is synced matters no more.
 	 */
 	if (c->jend != 0 && fdatasync(c->mapfd) == -1)
 		log_warn("%s: sync of the file replaced", c->mappath);
@@ -1029,16 +1009,15 @@ extent(const struct change *c)
 }
 
 /*
- * Take the record written last out of the journal again, durably: not a
- * byte of its change reached the map.
+ * Take the record written last out of the journal again: not a byte of
+ * its change reached the map.
  */
 static void
 unwrite(struct change *c, off_t at, uint64_t prev)
 {
+	mark_void(c, at);
 	c->jend = at;
 	c->prev = prev;
-	if (mark_void(c, at) == 0 && fdatasync(c->jfd) == -1)
-		log_warn("%s: sync", c->jpath);
 }
 
 /* Steps 1 and 2 of a commit; 0, or -1 (errno) with the map untouched. */
@@ -1055,8 +1034,6 @@ prepare(struct change *c)
 	h.pagesize = c->pagesize;
 	h.npages = c->npages;
 	h.cut = c->cut == -1 ? 0 : (uint32_t)(c->cut / c->pagesize);
-	h.base = (uint32_t)(c->mapsize / (off_t)c->pagesize);
-	h.ino = c->mapino;
 	h.seq = c->seq;
 	h.prev = c->prev;
 	memcpy(c->buf, &h, sizeof(h));
@@ -1122,7 +1099,6 @@ change_seal(struct change *c)
 		return -1;
 	}
 	c->mapsize = mst.st_size;
-	c->mapino = (uint64_t)mst.st_ino;
 	return 1;
 }
 
@@ -1164,9 +1140,7 @@ change_write(struct change *c)
 
 /*
  * Commit the change begun: change_seal(), then change_write().  Returns
- * 0, or -1, logged, when the change did not reach the map, or did but
- * the map could not be synced at a checkpoint (change_recover() writes
- * it again).
+ * 0, or -1, logged, when the change did not reach the map.
  */
 int
 change_commit(struct change *c)
@@ -1176,34 +1150,6 @@ change_commit(struct change *c)
 	if ((ret = change_seal(c)) <= 0)
 		return ret;
 	return change_write(c);
-}
-
-/*
- * Milliseconds until a checkpoint of the journal is due (see the top),
- * between changes: 0 when due, -1 when there is nothing a checkpoint can
- * do (the journal empty, or a record that change_recover() must write
- * again first).
- */
-long long
-change_due_ms(struct change *c)
-{
-	long long	left;
-
-	if (c->jend == 0 || !c->clean)
-		return -1;
-	left = c->ckpt_ms + CKPT_MS - clock_ms();
-	return left > 0 ? left : 0;
-}
-
-/*
- * A checkpoint between changes, so that the journal of a map that is no
- * longer written is not left to replay: 0, or -1, logged, with the
- * journal kept (and to be written again: change_recover()).
- */
-int
-change_checkpoint(struct change *c)
-{
-	return checkpoint(c, 0);
 }
 
 /* Abort the change begun, if any: forget the held pages. */
@@ -1275,8 +1221,7 @@ change_is_map(struct change *c, int fd)
 int
 change_truncate(struct change *c)
 {
-	/* A chain of the old file's could still be on the disk. */
-	if (empty(c, 1) == -1)
+	if (c->jend != 0 && empty(c, 1) == -1)
 		return -1;
 	if (ftruncate(c->mapfd, 0) == 0)
 		return 0;

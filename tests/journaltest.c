@@ -2,20 +2,16 @@
  * journaltest: writes crafted journals for tests/t-journal.sh.  It
  * includes change.c itself, for the journal's records and checksums.
  *
- *	journaltest [-a | -b | -3] [-s BASE] JOURNAL IDMAP OFFSET
- *	    [MAP PAGEOFF [CUT]]
+ *	journaltest [-a | -b | -3] JOURNAL IDMAP OFFSET [MAP PAGEOFF [CUT]]
  *
- * writes to JOURNAL a journal, its checksums valid, for the map IDMAP
- * (its file ID and page size, from its meta page, its inode number and,
- * unless -s gives BASE, its length in pages as the map's before the
- * record), of one record of one page at OFFSET: the page of MAP at
- * PAGEOFF, or zeros; with CUT, the map is cut to CUT pages first.  -a
- * appends the record to the journal in JOURNAL, chained after its last;
- * -b appends it unchained, as a record left from an earlier journal; -3
- * writes an older dracd's journal (DRACJNL3).  Exit status 0, or 1 with
- * a line on stderr.
+ * writes to JOURNAL a journal, its checksums valid, for the map whose
+ * file ID and page size are those of IDMAP's meta page, of one record of
+ * one page at OFFSET: the page of MAP at PAGEOFF, or zeros; with CUT, the
+ * map is cut to CUT pages first.  -a appends the record to the journal
+ * in JOURNAL, chained after its last; -b appends it unchained, as a
+ * record left from an earlier journal; -3 writes an older dracd's journal
+ * (DRACJNL3).  Exit status 0, or 1 with a line on stderr.
  */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "change.c"
@@ -101,40 +97,29 @@ write3(int fd, const unsigned char *r, size_t len)
 	return 0;
 }
 
-static int
-usage(void)
-{
-	fprintf(stderr, "usage: journaltest [-a | -b | -3] [-s BASE] JOURNAL "
-	    "IDMAP OFFSET [MAP PAGEOFF [CUT]]\n");
-	return 2;
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct meta	 m;
 	struct jhdr	 h;
-	struct stat	 st;
 	unsigned char	*b;
 	uint64_t	 off;
 	size_t		 len;
 	off_t		 at = 0;
-	long		 base = -1;
-	int		 fd, ch, mode = 0;
+	int		 fd, mode = 0;
 
-	while ((ch = getopt(argc, argv, "ab3s:")) != -1) {
-		if (ch == 's')
-			base = strtol(optarg, NULL, 0);
-		else if (ch == '?')
-			return usage();
-		else
-			mode = ch;
+	if (argc > 1 && (strcmp(argv[1], "-a") == 0 ||
+	    strcmp(argv[1], "-b") == 0 || strcmp(argv[1], "-3") == 0)) {
+		mode = argv[1][1];
+		argc--;
+		argv++;
 	}
-	argc -= optind - 1;
-	argv += optind - 1;
-	if (argc != 4 && argc != 6 && argc != 7)
-		return usage();
-	if (meta_of(argv[2], &m) == -1 || stat(argv[2], &st) == -1)
+	if (argc != 4 && argc != 6 && argc != 7) {
+		fprintf(stderr, "usage: journaltest [-a | -b | -3] JOURNAL "
+		    "IDMAP OFFSET [MAP PAGEOFF [CUT]]\n");
+		return 2;
+	}
+	if (meta_of(argv[2], &m) == -1)
 		return fail(argv[2]);
 	off = strtoull(argv[3], NULL, 0);
 	len = sizeof(h) + 8 + m.pagesize;
@@ -154,9 +139,6 @@ main(int argc, char *argv[])
 	h.pagesize = m.pagesize;
 	h.npages = 1;
 	h.cut = argc == 7 ? strtoul(argv[6], NULL, 0) : 0;
-	h.base = base != -1 ? (uint32_t)base : (uint32_t)(st.st_size /
-	    m.pagesize);
-	h.ino = (uint64_t)st.st_ino;
 	if ((fd = open(argv[1], O_RDWR | O_CREAT | (mode == 'a' ||
 	    mode == 'b' ? 0 : O_TRUNC), 0600)) == -1)
 		return fail(argv[1]);
