@@ -14,34 +14,59 @@
  *		answering meanwhile): change_seal() ends the holding, and
  *		change_write() does steps 1 to 4:
  *		1. the held pages, with their offsets, the map's file ID and
- *		   a checksum, go to the journal (STATEDIR/MAP.journal),
- *		   which is fdatasync()ed;
+ *		   a checksum, are appended to the journal
+ *		   (STATEDIR/MAP.journal) as one record, which is
+ *		   fdatasync()ed;
  *		2. the space the map grows by is reserved (posix_fallocate);
  *		3. the pages are written over the map, with the readers kept
- *		   out (lock.c) for those writes only, and the map is
- *		   fdatasync()ed outside the lock;
- *		4. the journal is marked done.
+ *		   out (lock.c) for those writes only;
+ *		4. a checkpoint, once the journal holds CKPT_BYTES or its
+ *		   first record is CKPT_MS old: the map is fdatasync()ed and
+ *		   the journal emptied (its first record marked done).
+ *		   Between changes the caller makes one when it is due
+ *		   (change_due_ms(), change_checkpoint()), so that the
+ *		   journal of a map no longer written is emptied too.
  *   recover	change_recover(), at start and after a failed change, with
- *		the readers kept out and the map closed in Berkeley DB: a
- *		complete journal is written over the map again.
+ *		the readers kept out and the map closed in Berkeley DB: the
+ *		journal's records are written over the map again, in order,
+ *		the map synced and the journal emptied.
+ *
+ * The map is thus synced once per checkpoint, not once per change, and
+ * the kernel writes a page that many changes rewrite once: the journal
+ * alone makes each change durable.
  *
  * Invariants:
- * - Before step 1 completes the map is as the last change left it; from
- *   then on a complete journal holds the whole change.  Writing the same
- *   pages twice is harmless, so the mark of step 4 is not synced.
+ * - Every change since the last checkpoint is a record of the journal, in
+ *   the order made; every page written to the map since then is in one,
+ *   and the map was synced at the checkpoint.  Writing a record's pages
+ *   again, and those of the records after it, leaves the map as the last
+ *   of them did, whatever of them had reached the disk: so replaying the
+ *   journal is harmless, and emptying it need not be synced, except where
+ *   the map is written outside a change or replaced (change_reopen(),
+ *   change_close(), change_recover() itself).
+ * - Each record names the checksum of the one before it (0 for the first,
+ *   at offset 0) and carries a sequence number no record before it had,
+ *   so no two records have the same checksum: replay stops at the first
+ *   record torn or left from an earlier journal (its checksum, or the one
+ *   it names, fails), which never reached the map.
  * - Whenever the readers' lock is free the map file is complete.
  * - One dracd per map: the owner lock (lock.c) is taken in change_open(),
  *   before anything is recovered, and held until exit.
  * - At most one change is begun at a time in the process (current), and
  *   one thread at a time makes and commits it (map.c).
- * - A journal is replayed only onto the map it was written for (the file
- *   ID in the map's meta page), only when its checksum holds, and only
- *   when every record is a whole page, page-aligned, ending no further
- *   past the end of the map than one page per record (a change grows the
- *   file by at most the pages it writes).  A journal with a valid checksum
- *   that fails these checks is moved aside to MAP.journal.bad and logged;
- *   one whose checksum fails was torn before step 1 completed, so never
- *   begun on the map, and is dropped.
+ * - A journal is replayed only onto the map it was written for: the file
+ *   ID in the map's meta page, and the file's inode number (a copy moved
+ *   over the map, as a backup is restored, has the same file ID).  Each
+ *   record holds the map's length before it: every page in it must be
+ *   whole, page-aligned, and end no further past that length than one
+ *   page per page in the record (a change grows the file by at most the
+ *   pages it writes), and the first record's length no further past the
+ *   map's length now than the records' own cuts took off (a later
+ *   record's cut may be in the file already).  A journal with a record
+ *   whose checksum holds but that fails these checks is moved aside to
+ *   MAP.journal.bad and logged, with none of its records written; the
+ *   records after the chain ends were torn before step 1 completed, or
+ *   left from an earlier journal, and are dropped.
  *
  * What this rests on in Berkeley DB 5.3 without an environment (its
  * private cache, no locking, no log):
@@ -55,7 +80,7 @@
  * - Pages come back through the pread hook, so a page evicted during a
  *   change is read back from what is held here, not from the stale file.
  * - DB->sync ends with the fsync hook on the map; during a change the sync
- *   is ours to do (step 3), so the hook does nothing then.
+ *   is ours to do (step 4), so the hook does nothing then.
  * - A put or delete that frees the file's last page gives it back to the
  *   system at once, through the ftruncate hook (__db_free calls
  *   __memp_ftruncate, which truncates when the page had reached the
@@ -78,12 +103,15 @@
  *   20-byte file ID (DB->get_mpf()->get_fileid()) at 52, written when the
  *   file is created and never changed.
  *
- * The journal: a header (struct jhdr: with the length, in pages, the map
- * is cut to before the pages are written, 0 for no cut), then for each
- * page its offset (8 bytes) and its bytes.  Host byte order: it never
- * leaves this host.
- * Its checksum is wide() (magic DRACJNL3); a journal an older dracd left
- * (DRACJNL2, byte-wise FNV-1a) is still checked and replayed.
+ * The journal: records one after the other from offset 0, each a header
+ * (struct jhdr: with the length, in pages, the map is cut to before the
+ * pages are written, 0 for no cut; the map's length before the record
+ * and its inode number; its sequence number and the checksum of the
+ * record before) and for each page its offset (8 bytes) and its bytes.  Host byte order: it never leaves this host.  Its checksum is
+ * wide() (magic DRACJNL4).  An older dracd's journal holds one record,
+ * its header without the chain (struct jhdr3): DRACJNL3, checksum
+ * wide(), or DRACJNL2, byte-wise FNV-1a; it is still checked and
+ * replayed.
  *
  * The map, the journal and the owner lock are opened by safeopen.c's
  * rules (no symbolic link, one hard link, the expected owner, the
@@ -111,12 +139,16 @@
 #include <unistd.h>
 
 #include "change.h"
+#include "clock.h"
 #include "lock.h"
 #include "log.h"
 #include "safeopen.h"
 
-#define JNL_MAGIC	"DRACJNL3"	/* checksum: wide() */
-#define JNL_MAGIC_FNV	"DRACJNL2"	/* an older dracd's: fnv() */
+#define JNL_MAGIC	"DRACJNL4"	/* chained records; checksum: wide() */
+#define JNL_MAGIC3	"DRACJNL3"	/* an older dracd's, one record */
+#define JNL_MAGIC_FNV	"DRACJNL2"	/* an even older one's: fnv() */
+#define CKPT_BYTES	(32 << 20)	/* journal length that checkpoints */
+#define CKPT_MS		1000		/* age of its first record, too */
 #define PRIME		0x100000001b3ULL
 #define LANES		4
 #define MIN_PAGE	512
@@ -135,7 +167,22 @@ struct jhdr {
 	uint32_t	pagesize;
 	uint32_t	npages;
 	uint32_t	cut;		/* pages the map is cut to; 0: none */
-	uint64_t	sum;		/* FNV-1a of all, with sum 0 */
+	uint32_t	base;		/* pages the map had before; 0: unknown */
+	uint32_t	spare;		/* 0 */
+	uint64_t	ino;		/* the map's inode number; 0: unknown */
+	uint64_t	seq;		/* greater than any record's before */
+	uint64_t	prev;		/* the record before's sum; 0: none */
+	uint64_t	sum;		/* of all, with sum 0 */
+};
+
+/* An older dracd's journal: one record, this header. */
+struct jhdr3 {
+	char		magic[8];
+	uint8_t		fileid[FILEID_LEN];
+	uint32_t	pagesize;
+	uint32_t	npages;
+	uint32_t	cut;
+	uint64_t	sum;
 };
 
 struct meta {
@@ -165,6 +212,12 @@ struct change {
 	off_t		 cut;		/* the shortest cut held, or -1 */
 	off_t		 lastcut;	/* the last cut held, or -1 */
 	off_t		 mapsize;	/* the map's size when sealed */
+	uint64_t	 mapino;	/* and its inode number */
+	off_t		 jend;		/* where the next record goes */
+	uint64_t	 seq;		/* the next record's number */
+	uint64_t	 prev;		/* the last record's sum */
+	long long	 ckpt_ms;	/* when the first record was written */
+	int		 clean;		/* the map holds every record */
 };
 
 static struct change	*current;	/* begun and not yet ended */
@@ -213,19 +266,34 @@ wide(uint64_t seed, const unsigned char *p, size_t n)
 	return r;
 }
 
-/* The journal's checksum, as its magic says, over all with sum 0. */
+#define BASIS	0xcbf29ce484222325ULL
+
+/* A record's checksum, over all with sum 0. */
 static uint64_t
 checksum(const unsigned char *buf, size_t len)
 {
 	struct jhdr	h;
-	uint64_t	s = 0xcbf29ce484222325ULL;
+	uint64_t	s;
+
+	memcpy(&h, buf, sizeof(h));
+	h.sum = 0;
+	s = wide(BASIS, (unsigned char *)&h, sizeof(h));
+	return wide(s ^ len, buf + sizeof(h), len - sizeof(h));
+}
+
+/* An older dracd's journal's checksum, as its magic says. */
+static uint64_t
+checksum3(const unsigned char *buf, size_t len)
+{
+	struct jhdr3	h;
+	uint64_t	s;
 
 	memcpy(&h, buf, sizeof(h));
 	h.sum = 0;
 	if (memcmp(h.magic, JNL_MAGIC_FNV, sizeof(h.magic)) == 0)
-		return fnv(fnv(s, (unsigned char *)&h, sizeof(h)),
+		return fnv(fnv(BASIS, (unsigned char *)&h, sizeof(h)),
 		    buf + sizeof(h), len - sizeof(h));
-	s = wide(s, (unsigned char *)&h, sizeof(h));
+	s = wide(BASIS, (unsigned char *)&h, sizeof(h));
 	return wide(s ^ len, buf + sizeof(h), len - sizeof(h));
 }
 
@@ -347,16 +415,64 @@ apply(struct change *c, const unsigned char *b)
 	return write_pages(c, b, h.npages, h.pagesize);
 }
 
-/* Mark the journal done; 0, or -1, logged. */
+/* Mark the record at off, and so the journal from it on, void; 0 or -1. */
 static int
-mark_done(struct change *c)
+mark_void(struct change *c, off_t off)
 {
 	static const unsigned char	zero[sizeof(JNL_MAGIC) - 1];
 
-	if (pwrite_all(c->jfd, zero, sizeof(zero), 0) == 0)
+	if (pwrite_all(c->jfd, zero, sizeof(zero), off) == 0)
 		return 0;
 	log_warn("%s: cannot mark done", c->jpath);
 	return -1;
+}
+
+/* Empty the journal: the next record goes first; 0 or -1, logged. */
+static int
+empty(struct change *c, int durable)
+{
+	c->jend = 0;
+	c->prev = 0;
+	if (mark_void(c, 0) == -1)
+		return -1;
+	if (durable && fdatasync(c->jfd) == -1) {
+		log_warn("%s: sync", c->jpath);
+		return -1;
+	}
+	return 0;
+}
+
+/* The journal is empty, as far as it counts, and the map holds it: 0. */
+static int
+ready(struct change *c)
+{
+	c->jend = 0;
+	c->prev = 0;
+	c->clean = 1;
+	return 0;
+}
+
+/*
+ * A checkpoint: the map synced, then the journal emptied.  Returns 0, or
+ * -1, logged, with the journal kept: also when a record may not be
+ * wholly in the map (a change failed and change_recover() did not
+ * follow).
+ */
+static int
+checkpoint(struct change *c, int durable)
+{
+	if (!c->clean)
+		return -1;
+	if (c->jend == 0)
+		return 0;
+	if (fdatasync(c->mapfd) == -1) {
+		/* The pages may be lost: only a replay writes them again. */
+		c->clean = 0;
+		log_limited(LIMIT_MAP, "%s: sync: %s", c->mappath,
+		    strerror(errno));
+		return -1;
+	}
+	return empty(c, durable);
 }
 
 /* The map's file ID and page size, from its meta page; 0 or -1. */
@@ -443,6 +559,7 @@ change_open(const char *mappath, const char *statedir)
 	}
 	c->mappath = mappath;
 	c->mapfd = c->jfd = c->ownerfd = c->dbfd = -1;
+	c->seq = (uint64_t)arc4random() << 32 | arc4random();
 	if ((base = strrchr(mappath, '/')) != NULL)
 		base++;
 	else
@@ -467,57 +584,130 @@ fail:
 	return NULL;
 }
 
-/* Read a journal whose checksum holds into a new buffer, or NULL. */
-static unsigned char *
-load(struct change *c, const struct jhdr *h)
+/*
+ * Read the record at off of a journal of size bytes, its header hsize
+ * bytes long, into a new buffer (*b, *len bytes, room for front more in
+ * front): 1, or 0 when the pages it says cannot be there, or -1 when it
+ * cannot be read (errno).
+ */
+static int
+read_rec(struct change *c, off_t off, off_t size, size_t hsize,
+    uint32_t pagesize, uint32_t npages, size_t front, unsigned char **b,
+    size_t *len)
 {
-	struct stat	 st;
-	unsigned char	*b;
-	size_t		 rec, len;
+	uint64_t	rec;
 
-	if (fstat(c->jfd, &st) == -1)
-		return NULL;
-	if (h->pagesize < MIN_PAGE || h->pagesize > MAX_PAGE ||
-	    (h->pagesize & (h->pagesize - 1)) != 0)
-		return NULL;
-	rec = 8 + (size_t)h->pagesize;
-	if ((size_t)st.st_size < sizeof(*h) ||
-	    h->npages > ((size_t)st.st_size - sizeof(*h)) / rec)
-		return NULL;
-	len = sizeof(*h) + h->npages * rec;
-	if ((b = malloc(len)) == NULL)
-		return NULL;
-	if (pread_all(c->jfd, b, len, 0) == -1 || checksum(b, len) != h->sum) {
-		free(b);
-		return NULL;
+	if (pagesize < MIN_PAGE || pagesize > MAX_PAGE ||
+	    (pagesize & (pagesize - 1)) != 0)
+		return 0;
+	rec = 8 + (uint64_t)pagesize;
+	if (npages > ((uint64_t)(size - off) - hsize) / rec ||
+	    hsize + npages * rec > SIZE_MAX - front)
+		return 0;
+	*len = (size_t)(hsize + npages * rec);
+	if ((*b = malloc(*len + front)) == NULL)
+		return -1;
+	if (pread_all(c->jfd, *b, *len, off) == -1) {
+		free(*b);
+		return -1;
 	}
-	return b;
+	return 1;
 }
 
-/* Why the journal b may not be written over the map, or NULL. */
-static const char *
-check(struct change *c, const struct jhdr *h, const unsigned char *b)
+/*
+ * The record at off of a journal of size bytes into a new buffer (*b,
+ * *len bytes): 1 when it is whole, its checksum holds and it follows the
+ * record whose sum is prev (0: it is the first); else 0, or -1 when it
+ * cannot be read (errno).
+ */
+static int
+load(struct change *c, off_t off, off_t size, uint64_t prev,
+    unsigned char **b, size_t *len)
 {
-	struct meta	m;
-	struct stat	st;
+	struct jhdr	h;
+	int		r;
+
+	if (size - off < (off_t)sizeof(h))
+		return 0;
+	if (pread_all(c->jfd, (unsigned char *)&h, sizeof(h), off) == -1)
+		return -1;
+	if (memcmp(h.magic, JNL_MAGIC, sizeof(h.magic)) != 0 || h.prev != prev)
+		return 0;
+	if ((r = read_rec(c, off, size, sizeof(h), h.pagesize, h.npages, 0, b,
+	    len)) == 1 && checksum(*b, *len) != h.sum) {
+		free(*b);
+		return 0;
+	}
+	return r;
+}
+
+/*
+ * An older dracd's journal, of size bytes: as load(), its one record, in
+ * this dracd's layout.
+ */
+static int
+load3(struct change *c, off_t size, unsigned char **b, size_t *len)
+{
+	struct jhdr3	h3;
+	struct jhdr	h;
+	int		r;
+
+	if (size < (off_t)sizeof(h3))
+		return 0;
+	if (pread_all(c->jfd, (unsigned char *)&h3, sizeof(h3), 0) == -1)
+		return -1;
+	/* Room for the longer header in front, once checked. */
+	if ((r = read_rec(c, 0, size, sizeof(h3), h3.pagesize, h3.npages,
+	    sizeof(h) - sizeof(h3), b, len)) != 1)
+		return r;
+	if (checksum3(*b, *len) != h3.sum) {
+		free(*b);
+		return 0;
+	}
+	memmove(*b + sizeof(h), *b + sizeof(h3), *len - sizeof(h3));
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, h3.magic, sizeof(h.magic));
+	memcpy(h.fileid, h3.fileid, FILEID_LEN);
+	h.pagesize = h3.pagesize;
+	h.npages = h3.npages;
+	h.cut = h3.cut;
+	memcpy(*b, &h, sizeof(h));
+	*len = (size_t)size;	/* nothing follows it */
+	return 1;
+}
+
+/*
+ * Why the record b may not be written over the map m (all zeros: no
+ * map), the file st, or NULL.  Its pages must lie within the map as it
+ * was before the record (base; the map's length now for an older
+ * dracd's record) and one page past it per page.
+ */
+static const char *
+check(const struct meta *m, const struct stat *st, const unsigned char *b)
+{
+	struct jhdr	h;
 	uint64_t	off, end;
 	uint32_t	i;
 
-	if (fstat(c->mapfd, &st) == -1 || read_meta(c, &m) == -1)
+	memcpy(&h, b, sizeof(h));
+	if (m->pagesize == 0)
 		return "the map is not a Berkeley DB file";
-	if (memcmp(m.fileid, h->fileid, FILEID_LEN) != 0)
+	if (memcmp(m->fileid, h.fileid, FILEID_LEN) != 0)
 		return "written for another map (file ID)";
-	if (m.pagesize != h->pagesize)
+	if (h.ino != 0 && h.ino != (uint64_t)st->st_ino)
+		return "written for another file at the map's path (inode)";
+	if (m->pagesize != h.pagesize)
 		return "page size differs from the map's";
-	/* Each record may add at most one page past the end. */
-	end = (uint64_t)st.st_size + (uint64_t)h->npages * h->pagesize;
-	if ((uint64_t)h->cut * h->pagesize > end)
+	end = h.base != 0 ? (uint64_t)h.base * h.pagesize :
+	    (uint64_t)st->st_size;
+	end += (uint64_t)h.npages * h.pagesize;
+	if ((uint64_t)h.cut * h.pagesize > end)
 		return "it cuts the map past its end";
-	for (i = 0; i < h->npages; i++) {
-		off = rec_off(b, i, h->pagesize);
-		if (off % h->pagesize != 0)
+	for (i = 0; i < h.npages; i++) {
+		off = rec_off(b, i, h.pagesize);
+		if (off % h.pagesize != 0)
 			return "a record is not page-aligned";
-		if (off > end - h->pagesize)
+		if (off > end - h.pagesize)
 			return "a record lies past the end of the map";
 	}
 	return NULL;
@@ -542,7 +732,7 @@ set_aside(struct change *c, const char *why)
 		log_warn("%s: %s; cannot move it aside to %s", c->jpath, why,
 		    bad);
 		free(bad);
-		return mark_done(c);
+		return empty(c, 1) == 0 ? ready(c) : -1;
 	}
 	log_warnx("%s: %s; not replayed, moved aside to %s", c->jpath, why,
 	    bad);
@@ -554,51 +744,121 @@ set_aside(struct change *c, const char *why)
 		log_warn("%s: chown", c->jpath);
 	close(c->jfd);
 	c->jfd = fd;
-	return 0;
+	return ready(c);
 }
 
 /*
- * Recover: write a complete journal over the map again (see the top).
- * The readers must be kept out and the map closed in Berkeley DB.
- * Returns 0, or -1, logged, when the map could not be written.
+ * The journal's next record, from off on, after the one whose sum is
+ * *prev (an older dracd's journal: its one record), as load(); *prev
+ * becomes its sum.
+ */
+static int
+next(struct change *c, off_t off, off_t size, uint64_t *prev,
+    unsigned char **b, size_t *len)
+{
+	struct jhdr	h;
+	char		magic[8];
+	int		r;
+
+	if (off == 0 && size >= (off_t)sizeof(magic)) {
+		if (pread_all(c->jfd, (unsigned char *)magic, sizeof(magic),
+		    0) == -1)
+			return -1;
+		if (memcmp(magic, JNL_MAGIC3, sizeof(magic)) == 0 ||
+		    memcmp(magic, JNL_MAGIC_FNV, sizeof(magic)) == 0)
+			return load3(c, size, b, len);
+	}
+	if ((r = load(c, off, size, *prev, b, len)) == 1) {
+		memcpy(&h, *b, sizeof(h));
+		*prev = h.sum;
+	}
+	return r;
+}
+
+/*
+ * Walk the journal's records in order: check each against the map m (n
+ * counts them, pages their pages), and with write also write it.
+ * Returns NULL, or why a record may not be written (nothing written
+ * then), or "" when the journal could not be read or the map written
+ * (errno).
+ */
+static const char *
+walk(struct change *c, const struct meta *m, int write, uint32_t *n,
+    uint64_t *pages)
+{
+	struct stat	 js, ms;
+	struct jhdr	 h;
+	unsigned char	*b;
+	const char	*why = NULL;
+	uint64_t	 prev = 0, first = 0, cuts = 0;
+	size_t		 len;
+	off_t		 off = 0;
+	int		 r;
+
+	*n = 0;
+	*pages = 0;
+	if (fstat(c->jfd, &js) == -1 || fstat(c->mapfd, &ms) == -1)
+		return "";
+	while (why == NULL &&
+	    (r = next(c, off, js.st_size, &prev, &b, &len)) == 1) {
+		if ((why = check(m, &ms, b)) == NULL && write &&
+		    apply(c, b) == -1)
+			why = "";
+		memcpy(&h, b, sizeof(h));
+		free(b);
+		if (*n == 0)
+			first = (uint64_t)h.base * h.pagesize;
+		if (h.cut != 0 && h.cut < h.base)
+			cuts += (uint64_t)(h.base - h.cut) * h.pagesize;
+		off += len;
+		(*n)++;
+		*pages += h.npages;
+		if (write && c->seq <= h.seq)
+			c->seq = h.seq + 1;
+	}
+	if (why == NULL && r == -1)
+		return "";
+	/* The map now is no shorter than the records' own cuts made it. */
+	if (why == NULL && first > (uint64_t)ms.st_size + cuts)
+		return "its first change begins past the end of the map";
+	return why;
+}
+
+/*
+ * Recover: write the journal's records over the map again (see the top),
+ * sync the map and empty the journal.  The readers must be kept out and
+ * the map closed in Berkeley DB.  Returns 0, or -1, logged, when the map
+ * could not be written.
  */
 int
 change_recover(struct change *c)
 {
-	struct jhdr	 h;
-	unsigned char	*b;
+	struct meta	 m;
 	const char	*why;
-	ssize_t		 n;
-	int		 ret;
+	uint64_t	 pages;
+	uint32_t	 n;
 
-	if ((n = pread(c->jfd, &h, sizeof(h), 0)) == -1) {
-		log_warn("%s", c->jpath);
-		return -1;
-	}
-	if (n != sizeof(h) || (memcmp(h.magic, JNL_MAGIC,
-	    sizeof(h.magic)) != 0 && memcmp(h.magic, JNL_MAGIC_FNV,
-	    sizeof(h.magic)) != 0))
-		return 0;
-	if ((b = load(c, &h)) == NULL) {
-		/* Torn: never complete, so never begun on the map. */
-		mark_done(c);
-		return 0;
-	}
-	if ((why = check(c, &h, b)) != NULL) {
-		free(b);
+	c->clean = 0;
+	/* No map yet, or not one: no record fits it (check()). */
+	if (read_meta(c, &m) == -1)
+		memset(&m, 0, sizeof(m));
+	why = walk(c, &m, 0, &n, &pages);
+	/* Nothing whole: nothing of it reached the map. */
+	if (why == NULL && n == 0)
+		return ready(c);
+	if (why != NULL && *why != '\0')
 		return set_aside(c, why);
-	}
-	ret = apply(c, b);
-	free(b);
-	if (ret == -1 || fdatasync(c->mapfd) == -1) {
-		log_warn("%s: cannot complete the interrupted change",
+	if (why != NULL || walk(c, &m, 1, &n, &pages) != NULL ||
+	    fdatasync(c->mapfd) == -1) {
+		log_warn("%s: cannot complete the interrupted changes",
 		    c->jpath);
 		return -1;
 	}
-	log_warnx("%s: completed an interrupted change (%" PRIu32 " pages)",
-	    c->jpath, h.npages);
-	mark_done(c);
-	return 0;
+	log_warnx("%s: completed %" PRIu32 " interrupted change%s (%" PRIu64
+	    " pages)", c->jpath, n, n == 1 ? "" : "s", pages);
+	if (empty(c, 1) == -1)
+		return -1;
+	return ready(c);
 }
 
 /*
@@ -633,6 +893,18 @@ change_reopen(struct change *c)
 		    c->mappath, why != NULL ? why : strerror(errno));
 		return -1;
 	}
+	/*
+	 * The journal holds the old file's changes: never written onto the
+	 * new one (a copy has the same file ID).  The old file is synced for
+	 * whoever still reads it; a failure there does not hold up the new.
+	 */
+	if (c->jend != 0 && fdatasync(c->mapfd) == -1)
+		log_warn("%s: sync of the file replaced", c->mappath);
+	if (empty(c, 1) == -1) {
+		close(fd);
+		return -1;
+	}
+	ready(c);
 	close(c->mapfd);
 	c->mapfd = fd;
 	c->have_meta = 0;
@@ -756,12 +1028,25 @@ extent(const struct change *c)
 	return (off_t)end;
 }
 
+/*
+ * Take the record written last out of the journal again, durably: not a
+ * byte of its change reached the map.
+ */
+static void
+unwrite(struct change *c, off_t at, uint64_t prev)
+{
+	c->jend = at;
+	c->prev = prev;
+	if (mark_void(c, at) == 0 && fdatasync(c->jfd) == -1)
+		log_warn("%s: sync", c->jpath);
+}
+
 /* Steps 1 and 2 of a commit; 0, or -1 (errno) with the map untouched. */
 static int
 prepare(struct change *c)
 {
 	struct jhdr	h;
-	off_t		end;
+	off_t		end, at = c->jend;
 	int		err;
 
 	memset(&h, 0, sizeof(h));
@@ -770,12 +1055,22 @@ prepare(struct change *c)
 	h.pagesize = c->pagesize;
 	h.npages = c->npages;
 	h.cut = c->cut == -1 ? 0 : (uint32_t)(c->cut / c->pagesize);
+	h.base = (uint32_t)(c->mapsize / (off_t)c->pagesize);
+	h.ino = c->mapino;
+	h.seq = c->seq;
+	h.prev = c->prev;
 	memcpy(c->buf, &h, sizeof(h));
 	h.sum = checksum(c->buf, c->len);
 	memcpy(c->buf, &h, sizeof(h));
-	if (pwrite_all(c->jfd, c->buf, c->len, 0) == -1 ||
+	/* Torn, the record ends the chain; the next goes in its place. */
+	if (pwrite_all(c->jfd, c->buf, c->len, at) == -1 ||
 	    fdatasync(c->jfd) == -1)
 		return -1;
+	if (at == 0)
+		c->ckpt_ms = clock_ms();
+	c->jend = at + (off_t)c->len;
+	c->prev = h.sum;
+	c->seq++;
 	if ((end = extent(c)) <= c->mapsize)
 		return 0;
 	if ((err = posix_fallocate(c->mapfd, c->mapsize,
@@ -784,7 +1079,7 @@ prepare(struct change *c)
 	/* Not a byte of the change is in the map: forget it. */
 	if (ftruncate(c->mapfd, c->mapsize) == -1)
 		log_warn("%s: truncate", c->mappath);
-	mark_done(c);
+	unwrite(c, at, h.prev);
 	errno = err;
 	return -1;
 }
@@ -827,19 +1122,21 @@ change_seal(struct change *c)
 		return -1;
 	}
 	c->mapsize = mst.st_size;
+	c->mapino = (uint64_t)mst.st_ino;
 	return 1;
 }
 
 /*
  * Steps 1 to 4 of the change sealed: only the change's own files and
  * pages are touched.  Returns 0, or -1, logged, when the change did not
- * reach the map; the map is then either as the last change left it or
- * completed by change_recover().
+ * reach the map or the map could not be synced; the map is then either
+ * as the last change left it or completed by change_recover().
  */
 static int
 change_write(struct change *c)
 {
-	int	ret;
+	struct jhdr	h;
+	int		ret;
 
 	if (prepare(c) == -1) {
 		log_limited(LIMIT_MAP, "%s: journal: %s", c->jpath,
@@ -848,23 +1145,28 @@ change_write(struct change *c)
 	}
 	if (lock_readers_out(c->mapfd, c->mappath) == -1) {
 		/* Not a byte of the change is in the map: forget it. */
-		mark_done(c);
+		memcpy(&h, c->buf, sizeof(h));
+		unwrite(c, c->jend - (off_t)c->len, h.prev);
 		return -1;
 	}
 	ret = apply(c, c->buf);
 	lock_readers_in(c->mapfd, c->mappath);
-	if (ret == -1 || fdatasync(c->mapfd) == -1) {
+	if (ret == -1) {
+		c->clean = 0;
 		log_limited(LIMIT_MAP, "%s: writing the change: %s",
 		    c->mappath, strerror(errno));
 		return -1;
 	}
-	mark_done(c);
+	if (c->jend >= CKPT_BYTES || clock_ms() - c->ckpt_ms >= CKPT_MS)
+		return checkpoint(c, 0);
 	return 0;
 }
 
 /*
  * Commit the change begun: change_seal(), then change_write().  Returns
- * 0, or -1, logged, when the change did not reach the map.
+ * 0, or -1, logged, when the change did not reach the map, or did but
+ * the map could not be synced at a checkpoint (change_recover() writes
+ * it again).
  */
 int
 change_commit(struct change *c)
@@ -874,6 +1176,34 @@ change_commit(struct change *c)
 	if ((ret = change_seal(c)) <= 0)
 		return ret;
 	return change_write(c);
+}
+
+/*
+ * Milliseconds until a checkpoint of the journal is due (see the top),
+ * between changes: 0 when due, -1 when there is nothing a checkpoint can
+ * do (the journal empty, or a record that change_recover() must write
+ * again first).
+ */
+long long
+change_due_ms(struct change *c)
+{
+	long long	left;
+
+	if (c->jend == 0 || !c->clean)
+		return -1;
+	left = c->ckpt_ms + CKPT_MS - clock_ms();
+	return left > 0 ? left : 0;
+}
+
+/*
+ * A checkpoint between changes, so that the journal of a map that is no
+ * longer written is not left to replay: 0, or -1, logged, with the
+ * journal kept (and to be written again: change_recover()).
+ */
+int
+change_checkpoint(struct change *c)
+{
+	return checkpoint(c, 0);
 }
 
 /* Abort the change begun, if any: forget the held pages. */
@@ -945,6 +1275,9 @@ change_is_map(struct change *c, int fd)
 int
 change_truncate(struct change *c)
 {
+	/* A chain of the old file's could still be on the disk. */
+	if (empty(c, 1) == -1)
+		return -1;
 	if (ftruncate(c->mapfd, 0) == 0)
 		return 0;
 	log_warn("%s: truncate", c->mappath);
@@ -959,6 +1292,10 @@ change_close(struct change *c)
 		return;
 	if (current == c)
 		current = NULL;
+	/* The map is synced: the journal is left empty. */
+	if (c->jfd != -1 && checkpoint(c, 0) == 0 &&
+	    (ftruncate(c->jfd, 0) == -1 || fdatasync(c->jfd) == -1))
+		log_warn("%s: cannot empty", c->jpath);
 	if (c->jfd != -1)
 		close(c->jfd);
 	if (c->mapfd != -1)
@@ -1061,7 +1398,7 @@ change_ftruncate(int fd, off_t len)
 	return 0;
 }
 
-/* Berkeley DB's fsync hook: the map is synced in step 3, not here. */
+/* Berkeley DB's fsync hook: the map is synced at a checkpoint (step 4), not here. */
 int
 change_fsync(int fd)
 {

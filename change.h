@@ -1,7 +1,8 @@
 /*
  * change.h: the commit protocol (change.c): each change to the map file
  * is all-or-nothing.  begin, write (Berkeley DB's page I/O, through the
- * hooks below), commit; recover at start and after a failure.
+ * hooks below), commit; recover at start and after a failure; a
+ * checkpoint when idle.
  */
 #ifndef CHANGE_H
 #define CHANGE_H
@@ -21,6 +22,8 @@ void		 change_readers_in(struct change *);
 void		 change_begin(struct change *, int, size_t);
 int		 change_commit(struct change *);
 void		 change_abort(struct change *);
+long long	 change_due_ms(struct change *);
+int		 change_checkpoint(struct change *);
 void		 change_claim(struct change *);
 int		 change_chown(struct change *, uid_t, gid_t);
 int		 change_is_map(struct change *, int);

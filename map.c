@@ -117,6 +117,29 @@ reopen(struct map *m)
 }
 
 /*
+ * Milliseconds until the map's journal is due for a checkpoint, 0 when
+ * due, -1 when there is none to make (change_due_ms()).
+ */
+long long
+map_checkpoint_due(struct map *m)
+{
+	return change_due_ms(m->chg);
+}
+
+/*
+ * Outside a change: sync the map and empty its journal; 0, or -1,
+ * logged, after the journal's changes were written again (reopen()).
+ */
+int
+map_checkpoint(struct map *m)
+{
+	if (change_checkpoint(m->chg) == 0)
+		return 0;
+	reopen(m);
+	return -1;
+}
+
+/*
  * Begin a change; 0 or -1, logged.  Nothing reaches the file before
  * map_commit().
  */
@@ -155,7 +178,8 @@ map_abort(struct map *m)
  * Commit the change begun: DB->sync writes its pages, which change.c
  * holds, and change_commit() makes them reach the file.  Returns 0, or
  * -1, logged, when the change did not reach the file, which is then as
- * the last complete change left it.
+ * the last complete change left it, or did but could not be synced; the
+ * journal's changes are then written again (change_recover()).
  */
 int
 map_commit(struct map *m)

@@ -1,7 +1,7 @@
 /*
  * map.h: the relay map, a Berkeley DB file the MTAs read as an access map.
  * Changes: map_begin(), map_put() and map_del(), map_commit() or
- * map_abort().
+ * map_abort(); between them, map_checkpoint() once map_checkpoint_due().
  */
 #ifndef MAP_H
 #define MAP_H
@@ -47,6 +47,8 @@ int		 map_del(struct map *, const struct addr *);
 int		 map_fresh(const struct map *);
 int		 map_commit(struct map *);
 void		 map_abort(struct map *);
+long long	 map_checkpoint_due(struct map *);
+int		 map_checkpoint(struct map *);
 int		 map_close(struct map *);
 int		 map_chown(struct map *, uid_t, gid_t);
 void		 map_claim(struct map *);

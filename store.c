@@ -40,6 +40,11 @@
  * A map file replaced under dracd is noticed at the next change, which
  * then writes every entry of the index into the new file (map_fresh()).
  *
+ * Checkpoints: a change syncs the map only once its journal is due
+ * (change.c); when no change comes, the loop hands the thread a
+ * checkpoint of its own (W_CKPT) once it is due, so that the journal of
+ * a map no longer written is emptied within a second or so.
+ *
  * The first store_run() runs in the process that serves, after
  * daemon(3)'s fork: it writes that PID into the map's owner lock.  The
  * commit thread is started by store_start(), in that process too (a fork
@@ -71,7 +76,7 @@ struct store {
 	struct queue		*writing;	/* the flush on the thread */
 	time_t			*wwhen;		/* their times; 0: not put */
 	struct commit		*cm;		/* the commit thread */
-	enum { W_FLUSH, W_EXPIRE, W_DEL } kind;	/* of the change on it */
+	enum { W_FLUSH, W_EXPIRE, W_DEL, W_CKPT } kind;	/* of the job on it */
 	long long		 t0;		/* when it was begun, usec */
 	int			 lastret;	/* its result */
 	struct addr		 xad[EXPIRE_BATCH]; /* an expiry batch */
@@ -201,6 +206,8 @@ make(void *arg)
 	int		 k;
 
 	switch (s->kind) {
+	case W_CKPT:
+		return map_checkpoint(s->map);
 	case W_FLUSH:
 		for (i = 0; i < queue_len(s->writing); i++)
 			if (s->wwhen[i] != 0 && map_put(s->map,
@@ -232,6 +239,8 @@ finish(struct store *s, int ret)
 	int	k;
 
 	s->lastret = ret;
+	if (s->kind == W_CKPT)
+		return;
 	if (ret == 0) {
 		s->st.commits++;
 		s->st.last_commit_us = clock_us() - s->t0;
@@ -263,6 +272,7 @@ finish(struct store *s, int ret)
 		s->expire_resume = now + 1;
 		break;
 	case W_DEL:
+	case W_CKPT:
 		break;
 	}
 	s->nx = 0;
@@ -441,6 +451,8 @@ store_timeout(struct store *s)
 		if (ms == -1 || d < ms)
 			ms = d;
 	}
+	if ((d = map_checkpoint_due(s->map)) != -1 && (ms == -1 || d < ms))
+		ms = d;
 	return ms > 60000 ? 60000 : (int)ms;
 }
 
@@ -483,6 +495,11 @@ store_run(struct store *s)
 		flush(s, 0);
 	if (now >= s->expire_resume)
 		expire_batch(s, now);
+	/* Idle, the journal due: a checkpoint of its own, on the thread. */
+	if (!busy(s) && s->flush_at == 0 && map_checkpoint_due(s->map) == 0) {
+		s->kind = W_CKPT;
+		commit_begun(s, 0);
+	}
 }
 
 /* The format the map is written in (map.h). */

@@ -2,10 +2,15 @@
 # t-journal.sh: journal replay trusts no record.  Crafted journals, their
 # checksums valid (tests/journaltest.c): a record at offset 2^62 (once made
 # every restart fail), at offset 100 (once corrupted the map), past the
-# end of the map, a cut past it, or written for another map (file ID) is
-# moved aside with a log line, and dracd starts on an intact map; a
-# journal of this map with one page inside it, or one page past its end,
-# or a cut, is replayed.  And tests/maptest.c: through map.c, no change
+# end of the map, a cut past it, a first record that begins past it,
+# one written for another map (file ID), or for the file the map was
+# before an admin restored it from a copy (inode) is moved aside with a
+# log line, and dracd starts on an intact map; a journal of this map with
+# one page inside it, or one page past its end, or a cut, is replayed.
+# Of several records, each is written in order as far as their chain
+# goes (also when a later one cut the map below an earlier one's pages,
+# as the map is after a kill there), an older dracd's journal too, and
+# none when one is bad; idle, dracd empties the journal of its own.  And tests/maptest.c: through map.c, no change
 # reaches the file before its commit, also when Berkeley DB gives the
 # file's last page back in the middle of one (it once truncated the map
 # there and then, with the readers let in); through change.c's hooks,
@@ -29,12 +34,13 @@ t "clean stop" dracd_stop
 dump "$MAP" >"$T/before.dump"
 PAGE=$(db_stat -d "$MAP" | awk '/Underlying database page size/ { print $1 }')
 
-# bad NAME ARGS...: a journal crafted from ARGS is moved aside at start.
+# bad NAME ARGS...: a journal crafted by journaltest ARGS (or, with no
+# ARGS, already there) is moved aside at start.
 bad() {
 	_b=$1
 	shift
 	rm -f "$J.bad"
-	if ! "$X" "$J" "$@"; then
+	if [ $# -gt 0 ] && ! "$X" "$@"; then
 		nok "$_b: journal written"
 		return
 	fi
@@ -47,7 +53,7 @@ bad() {
 	    "$T/dracd.log"
 	t "$_b: moved aside" test -s "$J.bad"
 	t "$_b: not replayed" \
-	    sh -c "! grep -q 'completed an interrupted' '$T/dracd.log'"
+	    sh -c "! grep -q 'completed [0-9]* interrupted' '$T/dracd.log'"
 	t "$_b: entries kept" stored 2001:db8::1
 	t "$_b: clean stop" dracd_stop
 	t "$_b: map verifies" db_verify -q "$MAP"
@@ -55,13 +61,21 @@ bad() {
 	t "$_b: the records are as before" cmp "$T/before.dump" "$T/after.dump"
 }
 
-bad "record at 2^62" "$MAP" 4611686018427387904 "$MAP" 0
-bad "record at offset 100" "$MAP" 100 "$MAP" "$PAGE"
-bad "record two pages past the end" "$MAP" $(($(size) + PAGE)) "$MAP" "$PAGE"
-bad "a cut two pages past the end" "$MAP" "$PAGE" "$MAP" "$PAGE" \
+bad "record at 2^62" "$J" "$MAP" 4611686018427387904 "$MAP" 0
+bad "record at offset 100" "$J" "$MAP" 100 "$MAP" "$PAGE"
+bad "record two pages past the end" "$J" "$MAP" $(($(size) + PAGE)) \
+    "$MAP" "$PAGE"
+bad "a cut two pages past the end" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE" \
     $(($(size) / PAGE + 2))
+bad "first change begins past the end" -s $(($(size) / PAGE + 5)) "$J" \
+    "$MAP" "$PAGE" "$MAP" "$PAGE"
 printf 'k\nv\n' | db_load -T -t hash "$T/other.db"
-bad "written for another map" "$T/other.db" "$PAGE" "$MAP" "$PAGE"
+bad "written for another map" "$J" "$T/other.db" "$PAGE" "$MAP" "$PAGE"
+# The map restored from a copy while dracd was down: same file ID, but
+# another file (cp and mv, as an admin restores a backup).
+"$X" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE"
+cp "$MAP" "$T/copy.db" && mv "$T/copy.db" "$MAP"
+bad "written for the file the map replaced (inode)"
 t "restart after a bad journal" dracd_start -a "$T/allow" -e 1d "$MAP"
 t "restart: nothing moved aside this time" \
     sh -c "! grep -q 'moved aside' '$T/dracd.log'"
@@ -71,25 +85,83 @@ t "restart: clean stop" dracd_stop
 "$X" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE"
 t "valid journal: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
 t "valid journal: replayed" \
-    grep -q 'completed an interrupted change (1 pages)' "$T/dracd.log"
+    grep -q 'completed 1 interrupted change (1 pages)' "$T/dracd.log"
 t "valid journal: clean stop" dracd_stop
 t "valid journal: map verifies" db_verify -q "$MAP"
 end=$(size)
 "$X" "$J" "$MAP" "$end"
 t "one page past the end: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
-t "one page past the end: replayed" grep -q 'completed an interrupted' \
+t "one page past the end: replayed" grep -q 'completed [0-9]* interrupted' \
     "$T/dracd.log"
 t "one page past the end: written" test "$(size)" -eq $((end + PAGE))
 t "one page past the end: clean stop" dracd_stop
 # The map is a page longer now: a journal that cuts it back first.
 "$X" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE" $((end / PAGE))
 t "a cut: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
-t "a cut: replayed" grep -q 'completed an interrupted' "$T/dracd.log"
+t "a cut: replayed" grep -q 'completed [0-9]* interrupted' "$T/dracd.log"
 t "a cut: the map is $((end / PAGE)) pages again" test "$(size)" -eq "$end"
 t "a cut: clean stop" dracd_stop
 t "a cut: map verifies" db_verify -q "$MAP"
 dump "$MAP" >"$T/after.dump"
 t "a cut: the records are as before" cmp "$T/before.dump" "$T/after.dump"
+
+# Several records: each written in turn, as far as the chain goes.  old.db
+# is the map before one more add, its file ID the same; P, a page the add
+# changed, differs between the two.
+cp "$MAP" "$T/old.db"
+t "chain: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
+t "chain: one more add" "$DRACCTL" add 192.0.2.3
+t "chain: stored" waitfor 2 stored 192.0.2.3
+# No change after it: dracd empties the journal of its own (a
+# checkpoint), so that nothing is left to replay onto the map.
+emptied() { ! head -c 8 "$J" | grep -q DRACJNL4; }
+t "idle: the journal emptied within 5 s of the last change" \
+    waitfor 5 emptied
+t "chain: clean stop" dracd_stop
+t "clean stop: the journal is left empty" test ! -s "$J"
+dump "$MAP" >"$T/new.dump"
+P=$(cmp -l "$T/old.db" "$MAP" 2>/dev/null |
+    awk -v p="$PAGE" 'END { print int(($1 - 1) / p) * p }')
+t "chain: the add changed page $P" test "$P" -gt 0
+
+# replayed NAME N: dracd completed N changes from the journal, and the
+# map holds what it did after the add.
+replayed() {
+	t "$1: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
+	t "$1: $2 replayed" grep -q "completed $2 interrupted change" \
+	    "$T/dracd.log"
+	t "$1: clean stop" dracd_stop
+	t "$1: map verifies" db_verify -q "$MAP"
+	dump "$MAP" >"$T/after.dump"
+	t "$1: the records are as after the add" \
+	    cmp "$T/new.dump" "$T/after.dump"
+}
+"$X" "$J" "$MAP" "$P" "$T/old.db" "$P"
+"$X" -a "$J" "$MAP" "$P" "$MAP" "$P"
+replayed "old page, then new" 2
+"$X" "$J" "$MAP" "$P" "$MAP" "$P"
+"$X" -b "$J" "$MAP" "$P" "$T/old.db" "$P"
+replayed "an old page left from an earlier journal" 1
+"$X" -3 "$J" "$MAP" "$P" "$MAP" "$P"
+replayed "an older dracd's journal (DRACJNL3)" 1
+# The map cut below a page of the first record by the second, as the
+# file is after a kill in the second or after it: written, both.
+n=$(($(size) / PAGE))
+"$X" -s $((n + 2)) "$J" "$MAP" $(((n + 2) * PAGE)) "$MAP" "$P"
+"$X" -a -s $((n + 3)) "$J" "$MAP" "$P" "$MAP" "$P" "$n"
+replayed "a cut below the first record's page, made already" 2
+t "a cut below the first record's page: the map is $n pages" \
+    test "$(size)" -eq $((n * PAGE))
+# A bad second record: not even the first is written.
+"$X" "$J" "$MAP" "$P" "$T/old.db" "$P"
+"$X" -a "$J" "$MAP" 100 "$MAP" "$P"
+t "bad second record: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
+t "bad second record: moved aside" grep -q "moved aside to $J.bad" \
+    "$T/dracd.log"
+t "bad second record: clean stop" dracd_stop
+dump "$MAP" >"$T/after.dump"
+t "bad second record: the first not written either" \
+    cmp "$T/new.dump" "$T/after.dump"
 
 # maptest changes: "N changes, M of them shortened the file"; M > 0 shows
 # that Berkeley DB gave pages back during the changes.

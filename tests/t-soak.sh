@@ -93,7 +93,7 @@ while [ $i -lt "$KILLS" ]; do
 		nostart=$((nostart + 1))
 		break
 	fi
-	grep -q 'completed an interrupted change' "$T/dracd.log" &&
+	grep -q 'completed [0-9]* interrupted change' "$T/dracd.log" &&
 	    replays=$((replays + 1))
 	snap
 	if ! db_verify -q "$T/snap.db" >"$T/verify.out" 2>&1; then
