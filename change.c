@@ -58,9 +58,10 @@
  *   ID in the map's meta page, and the file's inode number (a copy moved
  *   over the map, as a backup is restored, has the same file ID).  Each
  *   record holds the map's length before it: every page in it must be
- *   whole, page-aligned, and end no further past that length than one
- *   page per page in the record (a change grows the file by at most the
- *   pages it writes), and the first record's length no further past the
+ *   whole, page-aligned, and end, like its cut, within twice that length
+ *   and its pages (Berkeley DB's hash doubles its table by writing the
+ *   last page of the new half first, far past the pages it writes), and
+ *   the first record's length no further past the
  *   map's length now than the records' own cuts took off (a later
  *   record's cut may be in the file already).  A journal with a record
  *   whose checksum holds but that fails these checks is moved aside to
@@ -678,9 +679,11 @@ load3(struct change *c, off_t size, unsigned char **b, size_t *len)
 
 /*
  * Why the record b may not be written over the map m (all zeros: no
- * map), the file st, or NULL.  Its pages must lie within the map as it
- * was before the record (base; the map's length now for an older
- * dracd's record) and one page past it per page.
+ * map), the file st, or NULL.  Its pages and its cut must lie within
+ * twice the map's length before the record (base; the map's length now
+ * for an older dracd's record) and its pages: a change that doubles a
+ * hash table writes the last page of the new half, and the pages of
+ * every half it doubles again.
  */
 static const char *
 check(const struct meta *m, const struct stat *st, const unsigned char *b)
@@ -700,7 +703,7 @@ check(const struct meta *m, const struct stat *st, const unsigned char *b)
 		return "page size differs from the map's";
 	end = h.base != 0 ? (uint64_t)h.base * h.pagesize :
 	    (uint64_t)st->st_size;
-	end += (uint64_t)h.npages * h.pagesize;
+	end = 2 * (end + (uint64_t)h.npages * h.pagesize);
 	if ((uint64_t)h.cut * h.pagesize > end)
 		return "it cuts the map past its end";
 	for (i = 0; i < h.npages; i++) {

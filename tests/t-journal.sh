@@ -1,20 +1,23 @@
 #!/bin/sh
 # t-journal.sh: journal replay trusts no record.  Crafted journals, their
 # checksums valid (tests/journaltest.c): a record at offset 2^62 (once made
-# every restart fail), at offset 100 (once corrupted the map), past the
-# end of the map, a cut past it, a first record that begins past it,
+# every restart fail), at offset 100 (once corrupted the map), past twice
+# the map's length, a cut past it, a first record that begins past it,
 # one written for another map (file ID), or for the file the map was
 # before an admin restored it from a copy (inode) is moved aside with a
 # log line, and dracd starts on an intact map; a journal of this map with
-# one page inside it, or one page past its end, or a cut, is replayed.
+# one page inside it, or the map's length past its end (as a hash table
+# doubles), or a cut, is replayed; so is the journal of a dracd killed
+# after it doubled a new map's table.
 # Of several records, each is written in order as far as their chain
 # goes (also when a later one cut the map below an earlier one's pages,
 # as the map is after a kill there), an older dracd's journal too, and
-# none when one is bad; idle, dracd empties the journal of its own.  And tests/maptest.c: through map.c, no change
-# reaches the file before its commit, also when Berkeley DB gives the
-# file's last page back in the middle of one (it once truncated the map
-# there and then, with the readers let in); through change.c's hooks,
-# random writes, cuts and reads in a change end as on a plain file.
+# none when one is bad; idle, dracd empties the journal of its own.  And
+# tests/maptest.c: through map.c, no change reaches the file before its
+# commit, also when Berkeley DB gives the file's last page back in the
+# middle of one (it once truncated the map there and then, with the
+# readers let in); through change.c's hooks, random writes, cuts and
+# reads in a change end as on a plain file.
 . "$(dirname "$0")/lib.sh"
 
 MAP=$T/j.db
@@ -63,10 +66,11 @@ bad() {
 
 bad "record at 2^62" "$J" "$MAP" 4611686018427387904 "$MAP" 0
 bad "record at offset 100" "$J" "$MAP" 100 "$MAP" "$PAGE"
-bad "record two pages past the end" "$J" "$MAP" $(($(size) + PAGE)) \
-    "$MAP" "$PAGE"
-bad "a cut two pages past the end" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE" \
-    $(($(size) / PAGE + 2))
+# A change ends within twice the map's length and its pages (one here).
+bad "record past twice the map's length" "$J" "$MAP" \
+    $((2 * $(size) + 2 * PAGE)) "$MAP" "$PAGE"
+bad "a cut past twice the map's length" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE" \
+    $((2 * $(size) / PAGE + 3))
 bad "first change begins past the end" -s $(($(size) / PAGE + 5)) "$J" \
     "$MAP" "$PAGE" "$MAP" "$PAGE"
 printf 'k\nv\n' | db_load -T -t hash "$T/other.db"
@@ -88,14 +92,18 @@ t "valid journal: replayed" \
     grep -q 'completed 1 interrupted change (1 pages)' "$T/dracd.log"
 t "valid journal: clean stop" dracd_stop
 t "valid journal: map verifies" db_verify -q "$MAP"
+# A page as far past the end as a change that doubles a hash table
+# writes the last page of the new half: the map's length from the end.
 end=$(size)
-"$X" "$J" "$MAP" "$end"
-t "one page past the end: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
-t "one page past the end: replayed" grep -q 'completed [0-9]* interrupted' \
-    "$T/dracd.log"
-t "one page past the end: written" test "$(size)" -eq $((end + PAGE))
-t "one page past the end: clean stop" dracd_stop
-# The map is a page longer now: a journal that cuts it back first.
+"$X" "$J" "$MAP" $((2 * end))
+t "a page the map's length past the end: dracd starts" \
+    dracd_start -a "$T/allow" -e 1d "$MAP"
+t "a page the map's length past the end: replayed" \
+    grep -q 'completed [0-9]* interrupted' "$T/dracd.log"
+t "a page the map's length past the end: written" \
+    test "$(size)" -eq $((2 * end + PAGE))
+t "a page the map's length past the end: clean stop" dracd_stop
+# The map is longer now: a journal that cuts it back first.
 "$X" "$J" "$MAP" "$PAGE" "$MAP" "$PAGE" $((end / PAGE))
 t "a cut: dracd starts" dracd_start -a "$T/allow" -e 1d "$MAP"
 t "a cut: replayed" grep -q 'completed [0-9]* interrupted' "$T/dracd.log"
@@ -162,6 +170,43 @@ t "bad second record: clean stop" dracd_stop
 dump "$MAP" >"$T/after.dump"
 t "bad second record: the first not written either" \
     cmp "$T/new.dump" "$T/after.dump"
+
+# Killed just after Berkeley DB doubled the hash table of a new map
+# (which writes the last page of the new half first, far past the pages
+# the change writes), its changes still in the journal (a checkpoint
+# empties it a second after the first): every change is replayed, none
+# moved aside.  Once, a change was bounded by the map's length and its
+# own pages, and such a journal was moved aside at start.  -s 0: each
+# add is a change of its own, in the map before its reply.
+rm -f "$STATE/d.db.journal.bad"
+t "doubling: dracd starts on a new map" \
+    dracd_start -a "$T/allow" -e 1d -s 0 "$T/d.db"
+# Adds, 20 at a time, until the map grows by 16 pages or more at once.
+i=0 grew=0
+was=$(stat -c %s "$T/d.db")
+while [ $i -lt 20000 ] && [ $grew -lt $((16 * PAGE)) ]; do
+	"$DRACCTL" add $(seq $i $((i + 19)) |
+	    awk '{ printf "10.9.%d.%d ", $1 / 256, $1 % 256 }') || break
+	i=$((i + 20))
+	now=$(stat -c %s "$T/d.db")
+	grew=$((now - was))
+	was=$now
+done
+kill -KILL "$DRACD_PID"
+wait "$DRACD_PID" 2>/dev/null
+DRACD_PID=
+t "doubling: the map grew by $((grew / PAGE)) pages at once, after $i adds" \
+    test $grew -ge $((16 * PAGE))
+t "doubling: the journal holds the changes" \
+    sh -c "head -c 8 '$STATE/d.db.journal' | grep -q DRACJNL4"
+t "doubling: restart" dracd_start -a "$T/allow" -e 1d "$T/d.db"
+t "doubling: replayed" grep -q 'completed [0-9]* interrupted change' \
+    "$T/dracd.log"
+t "doubling: nothing moved aside" test ! -e "$STATE/d.db.journal.bad"
+t "doubling: clean stop" dracd_stop
+t "doubling: map verifies" db_verify -q "$T/d.db"
+t "doubling: all $i stored" \
+    test "$(dump "$T/d.db" | grep -c '^10\.9\.')" -eq "$i"
 
 # maptest changes: "N changes, M of them shortened the file"; M > 0 shows
 # that Berkeley DB gave pages back during the changes.
