@@ -7,9 +7,13 @@
 # acknowledged more than the sync window plus SOAK_MARGIN ms before the kill
 # is in the map.  Half the rounds run with -s 0 (written before the reply).
 # Also counted: kills that left the file itself broken (db_verify before
-# the restart) and changes the restart completed from the journal.  The
-# checks read a copy taken under the lock: a reader that held the lock for
-# seconds would (rightly) hold back dracd's writes, and adds with them.
+# the restart) and changes the restart completed from the journal.  No
+# restart may move the journal aside: nothing here corrupts it (once,
+# one set aside a valid journal, written after Berkeley DB doubled its
+# hash table, and so left unwritten the change the kill had torn).  The
+# checks read a copy taken under the lock: a reader that held the lock
+# for seconds would (rightly) hold back dracd's writes, and adds with
+# them.
 # A round that fails leaves its files in round.N of the test's directory,
 # which is then kept (its path printed).
 . "$(dirname "$0")/lib.sh"
@@ -70,7 +74,7 @@ fi
 CPID=$!
 trap 'kill $CPID 2>/dev/null; lib_cleanup' EXIT
 
-kills=0 torn=0 replays=0 vfail=0 nlost=0 nostart=0
+kills=0 torn=0 replays=0 aside=0 vfail=0 nlost=0 nostart=0
 i=0
 while [ $i -lt "$KILLS" ]; do
 	i=$((i + 1))
@@ -95,6 +99,11 @@ while [ $i -lt "$KILLS" ]; do
 	fi
 	grep -q 'completed [0-9]* interrupted change' "$T/dracd.log" &&
 	    replays=$((replays + 1))
+	if grep -q 'moved aside' "$T/dracd.log"; then
+		aside=$((aside + 1))
+		grep 'moved aside' "$T/dracd.log" | sed 's/^/	/'
+		keep $i
+	fi
 	snap
 	if ! db_verify -q "$T/snap.db" >"$T/verify.out" 2>&1; then
 		vfail=$((vfail + 1))
@@ -126,9 +135,13 @@ t "every acknowledged add stored after the clean stop" test "$n" = 0
     nok "db_verify clean after every restart" "$vfail failures"
 [ $nlost -eq 0 ] && ok "no acknowledged add lost" ||
     nok "no acknowledged add lost" "$nlost lost"
+[ $aside -eq 0 ] && ok "no restart moved the journal aside" ||
+    nok "no restart moved the journal aside" "$aside did"
 msg="$kills kills survived, $(acked) adds acknowledged, $nlost entries lost,"
 msg="$msg $vfail verify failures ($torn kills left the file broken,"
-msg="$msg $replays restarts completed a change from the journal)"
+msg="$msg $replays restarts completed a change from the journal,"
+msg="$msg $aside moved it aside)"
 [ $nlost -eq 0 ] && [ $vfail -eq 0 ] && [ $nostart -eq 0 ] &&
+    [ $aside -eq 0 ] &&
     ok "figures: $msg" || nok "figures: $msg"
 finish
