@@ -1165,7 +1165,7 @@ sweep_load(enum kind k, int n, double *disk)
 {
 	struct load	l = { "clients", k, "udp", n, 0, 0, 0 };
 	struct fig	f;
-	double		d0 = disk_written(), d1;
+	double		d0 = disk != NULL ? disk_written() : -1, d1;
 
 	l.dur = quick ? 0.3 : 1;
 	run_load(&l, &f);
