@@ -171,18 +171,23 @@ dump "$MAP" >"$T/after.dump"
 t "bad second record: the first not written either" \
     cmp "$T/new.dump" "$T/after.dump"
 
-# Killed just after Berkeley DB doubled the hash table of a new map
+# Killed just after Berkeley DB doubled the hash table of a small map
 # (which writes the last page of the new half first, far past the pages
 # the change writes), its changes still in the journal (a checkpoint
 # empties it a second after the first): every change is replayed, none
 # moved aside.  Once, a change was bounded by the map's length and its
 # own pages, and such a journal was moved aside at start.  -s 0: each
 # add is a change of its own, in the map before its reply.
+# The first 2000 entries loaded beforehand (db_load, whose puts grow
+# the table as dracd's do).
 rm -f "$STATE/d.db.journal.bad"
-t "doubling: dracd starts on a new map" \
+awk -v t=$(($(date +%s) + 86400)) 'BEGIN { for (i = 0; i < 2000; i++)
+	printf "10.9.%d.%d\n%d\n", i / 256, i % 256, t }' |
+    db_load -T -t hash "$T/d.db"
+t "doubling: dracd starts on a map of 2000 entries" \
     dracd_start -a "$T/allow" -e 1d -s 0 "$T/d.db"
 # Adds, 20 at a time, until the map grows by 16 pages or more at once.
-i=0 grew=0
+i=2000 grew=0
 was=$(stat -c %s "$T/d.db")
 while [ $i -lt 20000 ] && [ $grew -lt $((16 * PAGE)) ]; do
 	"$DRACCTL" add $(seq $i $((i + 19)) |
@@ -195,7 +200,7 @@ done
 kill -KILL "$DRACD_PID"
 wait "$DRACD_PID" 2>/dev/null
 DRACD_PID=
-t "doubling: the map grew by $((grew / PAGE)) pages at once, after $i adds" \
+t "doubling: the map grew by $((grew / PAGE)) pages at once, at $i entries" \
     test $grew -ge $((16 * PAGE))
 t "doubling: the journal holds the changes" \
     sh -c "head -c 8 '$STATE/d.db.journal' | grep -q DRACJNL4"
@@ -205,7 +210,7 @@ t "doubling: replayed" grep -q 'completed [0-9]* interrupted change' \
 t "doubling: nothing moved aside" test ! -e "$STATE/d.db.journal.bad"
 t "doubling: clean stop" dracd_stop
 t "doubling: map verifies" db_verify -q "$T/d.db"
-t "doubling: all $i stored" \
+t "doubling: all $i entries stored" \
     test "$(dump "$T/d.db" | grep -c '^10\.9\.')" -eq "$i"
 
 # maptest changes: "N changes, M of them shortened the file"; M > 0 shows
