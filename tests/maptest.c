@@ -103,6 +103,14 @@ hooks(const char *map, const char *dir)
 	    (ssize_t)fa.len || (c = change_open(map, dir)) == NULL ||
 	    (fd = open(map, O_RDWR)) == -1)
 		return fail("cannot open the map or its model", 0);
+	/*
+	 * As dracd starts (map.c): the journal recovered, which also tells
+	 * change.c the map holds it; else the first checkpoint, a second
+	 * in, refuses it and fails that commit.
+	 */
+	if (change_readers_out(c) == -1 || change_recover(c) == -1)
+		return fail("cannot recover the journal", 0);
+	change_readers_in(c);
 	memcpy(&n, fa.b + 20, 4);	/* the page size, in the meta page */
 	ps = n;
 	srandom(1);
