@@ -173,45 +173,64 @@ t "bad second record: the first not written either" \
 
 # Killed just after Berkeley DB doubled the hash table of a small map
 # (which writes the last page of the new half first, far past the pages
-# the change writes), its changes still in the journal (a checkpoint
-# empties it a second after the first): every change is replayed, none
-# moved aside.  Once, a change was bounded by the map's length and its
-# own pages, and such a journal was moved aside at start.  -s 0: each
-# add is a change of its own, in the map before its reply.
-# The first 2000 entries loaded beforehand (db_load, whose puts grow
-# the table as dracd's do).
-rm -f "$STATE/d.db.journal.bad"
+# the change writes), its change still in the journal: the change is
+# replayed, not moved aside.  Once, a change was bounded by the map's
+# length and its own pages, and such a journal was moved aside at start.
+# -s 0: each add is a change of its own, in the map before its reply.
+# The add that doubles the table is found in two passes (20 at a time,
+# then one at a time), each from a copy of the map taken before it; the
+# last run makes that add alone, its record the journal's first, and is
+# killed at once, long before a checkpoint (a second after the first
+# record) empties the journal.  The first 2000 entries are loaded
+# beforehand (db_load, whose puts grow the table as dracd's do).
+D=$T/d.db
+DJ=$STATE/d.db.journal
+addr() { seq "$1" "$2" | awk '{ printf "10.9.%d.%d ", $1 / 256, $1 % 256 }'; }
+# grow N STEP: from N entries, adds STEP at a time until a call grows
+# the map by 16 pages or more; G is then the entries before that call,
+# and the map is put back as it was then.  False when a call fails, or
+# none does by 20000 entries.
+grow() {
+	G=$1
+	dracd_start -a "$T/allow" -e 1d -s 0 "$D" || return 1
+	_was=$(stat -c %s "$D")
+	while [ "$G" -lt 20000 ]; do
+		cp "$D" "$D.prev"
+		"$DRACCTL" add $(addr "$G" $((G + $2 - 1))) || break
+		_now=$(stat -c %s "$D")
+		[ "$_now" -ge $((_was + 16 * PAGE)) ] && break
+		_was=$_now
+		G=$((G + $2))
+	done
+	dracd_stop && [ "$_now" -ge $((_was + 16 * PAGE)) ] &&
+	    cp "$D.prev" "$D"
+}
+rm -f "$DJ.bad"
 awk -v t=$(($(date +%s) + 86400)) 'BEGIN { for (i = 0; i < 2000; i++)
 	printf "10.9.%d.%d\n%d\n", i / 256, i % 256, t }' |
-    db_load -T -t hash "$T/d.db"
-t "doubling: dracd starts on a map of 2000 entries" \
-    dracd_start -a "$T/allow" -e 1d -s 0 "$T/d.db"
-# Adds, 20 at a time, until the map grows by 16 pages or more at once.
-i=2000 grew=0
-was=$(stat -c %s "$T/d.db")
-while [ $i -lt 20000 ] && [ $grew -lt $((16 * PAGE)) ]; do
-	"$DRACCTL" add $(seq $i $((i + 19)) |
-	    awk '{ printf "10.9.%d.%d ", $1 / 256, $1 % 256 }') || break
-	i=$((i + 20))
-	now=$(stat -c %s "$T/d.db")
-	grew=$((now - was))
-	was=$now
-done
+    db_load -T -t hash "$D"
+t "doubling: 20 adds at a time, a call grows the map by 16 pages or more" \
+    grow 2000 20
+t "doubling: one add at a time, one does" grow "$G" 1
+t "doubling: dracd starts on the $G entries before it" \
+    dracd_start -a "$T/allow" -e 1d -s 0 "$D"
+was=$(stat -c %s "$D")
+"$DRACCTL" add $(addr "$G" "$G")
 kill -KILL "$DRACD_PID"
 wait "$DRACD_PID" 2>/dev/null
 DRACD_PID=
-t "doubling: the map grew by $((grew / PAGE)) pages at once, at $i entries" \
+grew=$(($(stat -c %s "$D") - was))
+t "doubling: the add grew the map by $((grew / PAGE)) pages" \
     test $grew -ge $((16 * PAGE))
-t "doubling: the journal holds the changes" \
-    sh -c "head -c 8 '$STATE/d.db.journal' | grep -q DRACJNL4"
-t "doubling: restart" dracd_start -a "$T/allow" -e 1d "$T/d.db"
-t "doubling: replayed" grep -q 'completed [0-9]* interrupted change' \
-    "$T/dracd.log"
-t "doubling: nothing moved aside" test ! -e "$STATE/d.db.journal.bad"
+t "doubling: the journal holds the change" \
+    sh -c "head -c 8 '$DJ' | grep -q DRACJNL4"
+t "doubling: restart" dracd_start -a "$T/allow" -e 1d "$D"
+t "doubling: replayed" grep -q 'completed 1 interrupted change' "$T/dracd.log"
+t "doubling: nothing moved aside" test ! -e "$DJ.bad"
 t "doubling: clean stop" dracd_stop
-t "doubling: map verifies" db_verify -q "$T/d.db"
-t "doubling: all $i entries stored" \
-    test "$(dump "$T/d.db" | grep -c '^10\.9\.')" -eq "$i"
+t "doubling: map verifies" db_verify -q "$D"
+t "doubling: all $((G + 1)) entries stored" \
+    test "$(dump "$D" | grep -c '^10\.9\.')" -eq $((G + 1))
 
 # maptest changes: "N changes, M of them shortened the file"; M > 0 shows
 # that Berkeley DB gave pages back during the changes.
