@@ -139,12 +139,8 @@ t "TCP record with the argument cut short: GARBAGE_ARGS" \
 t "answers after wrong and cut calls" answers 192.0.2.2
 
 # A flood of refused adds: served, logged a few times only.
-flood=
-i=0
-while [ $i -lt 500 ]; do
-	flood="$flood $(call 0000$(printf %04x $i) 00000001 00000001 | tr -d ' ')e0000001"
-	i=$((i + 1))
-done
+flood=$(awk -v c="$(call %08x 00000001 00000001 | tr -d ' ')e0000001" \
+    'BEGIN { for (i = 0; i < 500; i++) printf " " c, i }')
 # shellcheck disable=SC2086
 "$RAW" -w 0 "$U" $flood >/dev/null
 t "flood of 500 refused adds: answers" answers 192.0.2.3
