@@ -8,9 +8,10 @@
  * Opens count (default 1) connections to 127.0.0.1:port, one every -p
  * msec (default all at once), and writes the bytes given in hex on each
  * (none: the connections stay silent).  With -k, connection 0 writes them
- * again every msec ms, as a live client does.  Reads and discards whatever comes back for secs seconds (default
- * 5, at most 600), or until the server closed every connection, then
- * prints one line:
+ * again every msec ms, as a live client does.  Reads and discards
+ * whatever comes back for secs seconds (default 5, at most 600), or until
+ * the server closed every connection (with -k, every other one while
+ * connection 0 is open), then prints one line:
  *
  *	open N closed M first F last L keep STATE WRITES BYTES
  *
@@ -260,7 +261,8 @@ main(int argc, char *argv[])
 	}
 	start = nextdial = nextkeep = now_ms();
 	end = start + (long long)secs * 1000;
-	while ((now = now_ms()) < end && (nopen < n || t.closed < nopen)) {
+	while ((now = now_ms()) < end && (nopen < n || t.closed < nopen -
+	    (keep > 0 && pfd[0].fd >= 0))) {
 		while (nopen < n && now >= nextdial) {
 			if ((pfd[nopen].fd = dial(port, fl)) == -1) {
 				perror("hostile: connect");
