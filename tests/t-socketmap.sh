@@ -126,14 +126,17 @@ dracd_start -a "$T/allow" -e 2s -S "$U" "$T/map.db" || nok "dracd -e 2s starts"
 t "dracctl add 127.0.0.7" "$DRACCTL" add 127.0.0.7
 t "127.0.0.7 in the map" waitfor 5 sh -c "db_dump -p '$T/map.db' | grep -q 127.0.0.7"
 exp=$(mapval 127.0.0.7)
-flock -s "$T/map.db" sleep 6 &
+# -o: the lock is flock's alone (not its sleep's), let go when it is
+# killed.
+flock -o -s "$T/map.db" sleep 10 >/dev/null 2>&1 &
 lockpid=$!
 is "127.0.0.7 before its expiry: OK $exp" "OK $exp" q "drac 127.0.0.7"
 while [ "$(date +%s)" -lt "$exp" ]; do sleep 0.05; done
 is "127.0.0.7 past its expiry: NOTFOUND at once" "NOTFOUND " q "drac 127.0.0.7"
 t "  ... while the locked map still holds it" \
     sh -c "db_dump -p '$T/map.db' | grep -q 127.0.0.7"
-wait $lockpid
+kill "$lockpid"
+wait "$lockpid" 2>/dev/null
 t "the sweep then removes it" waitfor 10 sh -c \
     "! db_dump -p '$T/map.db' | grep -q 127.0.0.7"
 t "dracd -e 2s stops cleanly" dracd_stop
