@@ -25,7 +25,8 @@ J=$STATE/j.db.journal
 X=$TOP/$B/tests/journaltest
 printf '127.0.0.1\n::1\n' >"$T/allow"
 stored() { dump "$MAP" | grep -q "^$1 "; }
-size() { stat -c %s "$MAP"; }
+# size [FILE]: the length of FILE (default the map).
+size() { stat -c %s "${1:-$MAP}"; }
 
 if ! dracd_start -a "$T/allow" -e 1d "$MAP"; then
 	nok "dracd starts"
@@ -193,11 +194,11 @@ addr() { seq "$1" "$2" | awk '{ printf "10.9.%d.%d ", $1 / 256, $1 % 256 }'; }
 grow() {
 	G=$1
 	dracd_start -a "$T/allow" -e 1d -s 0 "$D" || return 1
-	_was=$(stat -c %s "$D")
+	_was=$(size "$D")
 	while [ "$G" -lt 20000 ]; do
 		cp "$D" "$D.prev"
 		"$DRACCTL" add $(addr "$G" $((G + $2 - 1))) || break
-		_now=$(stat -c %s "$D")
+		_now=$(size "$D")
 		[ "$_now" -ge $((_was + 16 * PAGE)) ] && break
 		_was=$_now
 		G=$((G + $2))
@@ -214,12 +215,12 @@ t "doubling: 20 adds at a time, a call grows the map by 16 pages or more" \
 t "doubling: one add at a time, one does" grow "$G" 1
 t "doubling: dracd starts on the $G entries before it" \
     dracd_start -a "$T/allow" -e 1d -s 0 "$D"
-was=$(stat -c %s "$D")
+was=$(size "$D")
 "$DRACCTL" add $(addr "$G" "$G")
 kill -KILL "$DRACD_PID"
 wait "$DRACD_PID" 2>/dev/null
 DRACD_PID=
-grew=$(($(stat -c %s "$D") - was))
+grew=$(($(size "$D") - was))
 t "doubling: the add grew the map by $((grew / PAGE)) pages" \
     test $grew -ge $((16 * PAGE))
 t "doubling: the journal holds the change" \
